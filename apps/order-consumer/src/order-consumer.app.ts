@@ -1,0 +1,30 @@
+import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { ConsumerState } from './kafka/consumer-state.service';
+import { createConsumerServer } from './kafka/consumer-server.factory';
+import { OrderConsumerModule } from './order-consumer.module';
+
+/**
+ * The hybrid app (HTTP for health, Kafka for orders), initialised and consuming. Migrations and
+ * topic provisioning run in app.init(), before the consumer joins its group.
+ */
+export async function createOrderConsumerApp(): Promise<INestApplication> {
+  const app = await NestFactory.create(OrderConsumerModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.connectMicroservice(
+    {
+      strategy: createConsumerServer(
+        app.get<KafkaConfig>(kafkaConfig.KEY),
+        app.get<ConsumerConfig>(consumerConfig.KEY),
+        app.get(ConsumerState),
+      ),
+    },
+    // The global interceptor (commit/retry policy) applies to the Kafka handlers too.
+    { inheritAppConfig: true },
+  );
+  await app.init();
+  await app.startAllMicroservices();
+  return app;
+}

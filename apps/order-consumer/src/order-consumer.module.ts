@@ -1,0 +1,24 @@
+import { consumerConfig, consumerHttpConfig, databaseConfig, kafkaConfig, logConfig } from '@app/config';
+import { KafkaTopicsModule } from '@app/kafka';
+import { LoggingModule } from '@app/platform';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { KafkaConsumerModule } from './kafka/kafka-consumer.module';
+import { OrdersModule } from './orders/orders.module';
+
+export const CONSUMER_CONFIG = [kafkaConfig, consumerConfig, databaseConfig, consumerHttpConfig, logConfig];
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: CONSUMER_CONFIG }),
+    LoggingModule.forRoot('order-consumer'),
+    DatabaseModule,
+    KafkaTopicsModule,
+    KafkaConsumerModule,
+    OrdersModule,
+    HealthModule,
+  ],
+})
+export class OrderConsumerModule {}

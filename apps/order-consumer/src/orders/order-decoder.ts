@@ -1,0 +1,30 @@
+import { OrderDto, validateOrder } from '@app/contracts';
+import { InvalidMessageError, PoisonMessageError } from '@app/dlq';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes → validated order, or the permanent error that says why the record can never be one. */
+export function decodeOrder(value: Buffer | null): OrderDto {
+  if (value === null || value.length === 0) throw new PoisonMessageError('value is empty');
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    throw new PoisonMessageError('value is not valid UTF-8');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PoisonMessageError(`value is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new PoisonMessageError(`value is JSON ${Array.isArray(json) ? 'array' : typeof json}, expected an object`);
+  }
+  const result = validateOrder(json);
+  if (!result.valid) {
+    const orderId = (json as { order_id?: unknown }).order_id;
+    throw new InvalidMessageError(result.errors).withOrderId(typeof orderId === 'string' ? orderId : undefined);
+  }
+  return result.order;
+}

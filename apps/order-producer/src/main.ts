@@ -1,0 +1,21 @@
+import { HttpConfig, producerHttpConfig, validateConfigOrExit } from '@app/config';
+import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { OrderProducerModule, PRODUCER_CONFIG } from './order-producer.module';
+import { OrderSchedule } from './orders/order-schedule.service';
+
+async function bootstrap(): Promise<void> {
+  dropKafkajsTimerWarning();
+  validateConfigOrExit('order-producer', PRODUCER_CONFIG);
+  const app = await NestFactory.create(OrderProducerModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const shutdown = exitOnSignals(app);
+  await listen(app, app.get<HttpConfig>(producerHttpConfig.KEY).port);
+
+  // A bounded run (PRODUCER_MAX_ORDERS / PRODUCER_DURATION_S) flushes, closes and exits 0 on its own.
+  await app.get(OrderSchedule).finished;
+  shutdown('run complete');
+}
+
+bootstrap().catch(exitOnStartupError('order-producer'));

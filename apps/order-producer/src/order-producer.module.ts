@@ -1,0 +1,20 @@
+import { kafkaConfig, logConfig, producerConfig, producerHttpConfig } from '@app/config';
+import { LoggingModule } from '@app/platform';
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { HealthModule } from './health/health.module';
+import { OrdersModule } from './orders/orders.module';
+
+export const PRODUCER_CONFIG = [kafkaConfig, producerConfig, producerHttpConfig, logConfig];
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: PRODUCER_CONFIG }),
+    LoggingModule.forRoot('order-producer'),
+    ScheduleModule.forRoot(),
+    OrdersModule,
+    HealthModule,
+  ],
+})
+export class OrderProducerModule {}

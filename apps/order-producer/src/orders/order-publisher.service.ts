@@ -1,0 +1,87 @@
+import { KafkaConfig, kafkaConfig } from '@app/config';
+import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
+import { backoffDelay, delay } from '@app/platform';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { lastValueFrom, Subscription } from 'rxjs';
+import { ORDERS_KAFKA_CLIENT } from './orders.constants';
+
+const RETRY_BASE_MS = 200;
+const RETRY_CAP_MS = 5_000;
+
+export interface PublisherState {
+  ready: boolean;
+  reason?: string;
+}
+
+/**
+ * Sends orders through Nest's ClientKafka and waits for the broker's acknowledgement (acks=all,
+ * idempotent producer). A failed batch is re-sent with exponential backoff until it is delivered;
+ * the idempotent producer's sequence numbers let the broker drop any copy it already wrote.
+ */
+@Injectable()
+export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
+  private connected = false;
+  private lastError: string | undefined;
+  private statusSubscription?: Subscription;
+  private readonly abort = new AbortController();
+  readonly counters = { sent: 0, failedAttempts: 0 };
+
+  constructor(
+    @Inject(ORDERS_KAFKA_CLIENT) private readonly client: ClientKafka,
+    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
+    @InjectPinoLogger(OrderPublisher.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.statusSubscription = this.client.status.subscribe((status) => {
+      this.connected = status === 'connected';
+    });
+    await this.client.connect();
+    this.connected = true;
+  }
+
+  onModuleDestroy(): void {
+    this.statusSubscription?.unsubscribe();
+  }
+
+  state(): PublisherState {
+    if (!this.connected) return { ready: false, reason: 'Kafka producer is not connected' };
+    if (this.lastError) return { ready: false, reason: `last send failed: ${this.lastError}` };
+    return { ready: true };
+  }
+
+  /** Stops retrying a failed batch (shutdown deadline); deliveries in progress still complete. */
+  giveUp(): void {
+    this.abort.abort();
+  }
+
+  async publish(orders: OrderEvent[]): Promise<boolean> {
+    const messages = orders.map((order) => ({
+      // Keying by customer sends all of a customer's orders to one partition, which keeps them in order.
+      key: order.customer_id,
+      value: JSON.stringify(order),
+      headers: { [OrderHeader.CorrelationId]: order.order_id, [OrderHeader.EventVersion]: ORDER_EVENT_VERSION },
+    }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages }));
+        this.counters.sent += orders.length;
+        this.lastError = undefined;
+        return true;
+      } catch (error) {
+        this.counters.failedAttempts += 1;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        const wait = backoffDelay(attempt, RETRY_BASE_MS, RETRY_CAP_MS);
+        this.logger.warn(
+          { order_ids: orders.map((o) => o.order_id), attempt, retry_in_ms: wait, err: this.lastError },
+          'publish failed, retrying',
+        );
+        if (this.abort.signal.aborted) return false;
+        await delay(wait, this.abort.signal);
+        if (this.abort.signal.aborted) return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Max,
+  MaxLength,
+  Validate,
+  ValidateNested,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+import { lineCents, toCents } from './money';
+import { OrderItemDto } from './order-item.dto';
+import { ORDER_STATUSES, OrderStatus } from './order-status';
+
+export const MAX_ITEMS_PER_ORDER = 100;
+/** numeric(10,2) holds at most 99,999,999.99. */
+export const MAX_TOTAL_AMOUNT = 99_999_999.99;
+
+@ValidatorConstraint({ name: 'totalMatchesItems' })
+class TotalMatchesItemsConstraint implements ValidatorConstraintInterface {
+  validate(total: unknown, args: ValidationArguments): boolean {
+    const { items } = args.object as OrderDto;
+    const priced = Array.isArray(items) && items.every((i) => Number.isInteger(i?.quantity) && typeof i?.price === 'number');
+    if (typeof total !== 'number' || !priced) return true; // the type rules report these
+    const sum = items.reduce((cents, item) => cents + lineCents(item.quantity, item.price), 0);
+    return toCents(total) === sum;
+  }
+
+  defaultMessage(): string {
+    return 'total_amount must equal the sum of quantity × price over items, to the cent';
+  }
+}
+
+/**
+ * Version 1 of the order event on the orders topic. Unknown fields are ignored rather than
+ * rejected, so older and newer producers keep interoperating with this consumer.
+ */
+export class OrderDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  order_id: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  customer_id: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  customer_name?: string;
+
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  customer_email?: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_ITEMS_PER_ORDER)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemDto)
+  items: OrderItemDto[];
+
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsPositive()
+  @Max(MAX_TOTAL_AMOUNT)
+  @Validate(TotalMatchesItemsConstraint)
+  total_amount: number;
+
+  @IsIn(ORDER_STATUSES)
+  @MaxLength(20)
+  status: OrderStatus;
+
+  @IsISO8601({ strict: true, strictSeparator: true })
+  created_at: string;
+}

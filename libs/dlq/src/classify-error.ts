@@ -1,0 +1,46 @@
+import { PermanentMessageError, PermanentReason } from './message-errors';
+
+export type ErrorClass = PermanentReason | 'transient' | 'unexpected';
+
+// SQLSTATE codes that a retry can cure: serialization failure, deadlock, statement timeout /
+// cancel, shutdown and "cannot connect now", too many connections, and every connection exception.
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57014', '57P01', '57P02', '57P03', '53300', '53400']);
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const TRANSIENT_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection timeout/i,
+  /query read timeout/i,
+  /Client has encountered a connection error/i,
+  /Connection terminated unexpectedly/i,
+  /the database system is (starting up|shutting down)/i,
+];
+
+/**
+ * Sorts a processing failure into what the consumer should do with the record: dead-letter it now
+ * (permanent), wait and retry without committing (transient), or retry a few times then dead-letter
+ * (unexpected). Only errors the infrastructure can cure are transient.
+ */
+export function classifyError(error: unknown): ErrorClass {
+  if (error instanceof PermanentMessageError) return error.reason;
+  return isTransient(error) ? 'transient' : 'unexpected';
+}
+
+function isTransient(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 3) return false;
+  const { code, driverError, cause } = error as Error & { code?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))) {
+    return true;
+  }
+  if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(error.message))) return true;
+  return isTransient(driverError, depth + 1) || isTransient(cause, depth + 1);
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TopicProvisioner } from './topic-provisioner.service';
+
+@Module({ providers: [TopicProvisioner] })
+export class KafkaTopicsModule {}

@@ -1,0 +1,47 @@
+import { KafkaConfig, kafkaConfig } from '@app/config';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { kafkaClientOptions } from './kafka-client.options';
+import { topicSpecs } from './topic-specs';
+
+/**
+ * Creates the product's topics at start-up. The broker runs with auto.create.topics.enable=false,
+ * so a typo in a topic name fails loudly instead of silently creating a 1-partition topic.
+ * Idempotent: existing topics are left as they are.
+ */
+@Injectable()
+export class TopicProvisioner implements OnModuleInit {
+  private readonly logger = new Logger(TopicProvisioner.name);
+
+  constructor(@Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    const admin = new Kafka(kafkaClientOptions(this.kafka, 'food-orders-admin')).admin();
+    await admin.connect();
+    try {
+      await this.ensureTopics(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async ensureTopics(admin: Admin): Promise<void> {
+    const specs = topicSpecs(this.kafka);
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length > 0) {
+      // Several instances may race here; kafkajs reports "already exists" as a no-op (false).
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      this.logger.log(`created topics ${missing.map((t) => `${t.topic}(${t.numPartitions})`).join(', ')}`);
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+    for (const spec of specs) {
+      const found = metadata.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
+      if (found < (spec.numPartitions ?? 1)) {
+        // Adding partitions moves keys to new partitions and breaks per-customer ordering for
+        // in-flight orders, so it is an operator's decision, never an automatic one.
+        this.logger.warn(`topic ${spec.topic} has ${found} partitions, configured ${spec.numPartitions}; left as is`);
+      }
+    }
+  }
+}

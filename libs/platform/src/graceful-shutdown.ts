@@ -1,0 +1,52 @@
+import { INestApplicationContext, Logger } from '@nestjs/common';
+
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * SIGTERM/SIGINT close the app (each provider finishes its work in flight) and exit 0.
+ * A second signal, or missing the deadline, exits 1 at once without waiting for anything.
+ * (Nest's enableShutdownHooks re-raises the signal after closing, so the exit code would be 143.)
+ * Returns the same shutdown for the app's own use, e.g. when a bounded run is complete.
+ */
+export function exitOnSignals(
+  app: INestApplicationContext,
+  deadlineMs = SHUTDOWN_DEADLINE_MS,
+): (reason: string) => void {
+  const logger = new Logger('Shutdown');
+  let closing = false;
+  const shutdown = (reason: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${reason}: finishing work in flight`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${deadlineMs} ms: exiting`);
+      process.exit(1);
+    }, deadlineMs).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      logger.warn(`second ${signal} while shutting down: exiting now`);
+      process.exit(1);
+    }
+    shutdown(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return shutdown;
+}
+
+/** The last resort for a failed start-up: one line naming the error, exit 1. */
+export function exitOnStartupError(app: string): (error: unknown) => never {
+  return (error: unknown) => {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`${app}: failed to start: ${message}\n`);
+    process.exit(1);
+  };
+}

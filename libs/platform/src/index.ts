@@ -1,0 +1,5 @@
+export * from './backoff';
+export * from './graceful-shutdown';
+export * from './logging.module';
+export * from './process-warnings';
+export * from './listen';

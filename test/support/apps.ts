@@ -1,0 +1,124 @@
+import { INestApplication } from '@nestjs/common';
+import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { ConsumerState } from '../../apps/order-consumer/src/kafka/consumer-state.service';
+import type { ProcessingStats } from '../../apps/order-consumer/src/kafka/processing-stats.service';
+import { eventually } from './eventually';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface RunningConsumer {
+  app: INestApplication;
+  url: string;
+  state: ConsumerState;
+  stats: ProcessingStats;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the consumer app in this process (so its code counts for coverage), with the file's
+ * environment plus `overrides`, and waits until it has joined its group.
+ */
+export async function startConsumer(overrides: Record<string, string> = {}): Promise<RunningConsumer> {
+  const saved = { ...process.env };
+  Object.assign(process.env, overrides);
+  try {
+    // Imported late: the @EventPattern topic is read from the environment at import time.
+    const { createOrderConsumerApp } = await import('../../apps/order-consumer/src/order-consumer.app');
+    const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state.service');
+    const { ProcessingStats } = await import('../../apps/order-consumer/src/kafka/processing-stats.service');
+    const app = await createOrderConsumerApp();
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const state = app.get(ConsumerState);
+    await eventually('the consumer to join its group', () => state.readiness().consumer.ready, { timeoutMs: 60_000 });
+    return { app, url: `http://127.0.0.1:${port}`, state, stats: app.get(ProcessingStats), close: () => app.close() };
+  } finally {
+    process.env = saved;
+  }
+}
+
+export interface ChildApp {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the HTTP port once the app logs that it listens. */
+  httpPort(): Promise<number>;
+}
+
+const spawned = new Set<ChildProcess>();
+
+/** Kills every app process a test file started and did not see exit (call from afterAll). */
+export async function killSpawnedApps(): Promise<void> {
+  await Promise.all(
+    [...spawned].map(
+      (child) =>
+        new Promise((done) => {
+          child.once('exit', done);
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+/** Runs an app's main.ts as its own process, as `nest start` would, with the file's environment. */
+export function spawnApp(app: 'order-producer' | 'order-consumer', env: Record<string, string>): ChildApp {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('apps', app, 'src', 'main.ts')], {
+    cwd: ROOT,
+    // Info level: tests read the apps' progress and listening lines.
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
+  }
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  return {
+    child,
+    output,
+    exited,
+    httpPort: () =>
+      eventually(
+        `${app} to listen`,
+        () => {
+          const line = output.find((l) => l.includes('"port"') && l.includes('listening'));
+          return line ? (JSON.parse(line) as { port: number }).port : undefined;
+        },
+        { timeoutMs: 60_000 },
+      ),
+  };
+}
+
+export interface RunningProducer {
+  app: INestApplication;
+  url: string;
+  /** Resolves once a bounded run (PRODUCER_MAX_ORDERS / PRODUCER_DURATION_S) has every order acknowledged. */
+  finished: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the producer app in this process with the file's environment plus `overrides`. */
+export async function startProducer(overrides: Record<string, string> = {}): Promise<RunningProducer> {
+  const saved = { ...process.env };
+  Object.assign(process.env, overrides);
+  try {
+    const { NestFactory } = await import('@nestjs/core');
+    const { Logger } = await import('nestjs-pino');
+    const { OrderProducerModule } = await import('../../apps/order-producer/src/order-producer.module');
+    const { OrderSchedule } = await import('../../apps/order-producer/src/orders/order-schedule.service');
+    const app = await NestFactory.create(OrderProducerModule, { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return { app, url: `http://127.0.0.1:${port}`, finished: app.get(OrderSchedule).finished, close: () => app.close() };
+  } finally {
+    process.env = saved;
+  }
+}

@@ -1,0 +1,57 @@
+import { Pool } from 'pg';
+import { Kafka, logLevel } from 'kafkajs';
+import { createTestDatabase, dropTestDatabase } from './test-database';
+
+/** What one e2e test file runs against: its own database, topics and consumer group on the shared services. */
+export interface E2eContext {
+  brokers: string;
+  databaseUrl: string;
+  topics: { orders: string; dlq: string };
+  group: string;
+  kafka: Kafka;
+  db: Pool;
+  /** The environment an app of this file runs with (also applied to process.env for in-process apps). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function setUpE2e(label: string): Promise<E2eContext> {
+  const runId = required('TEST_RUN_ID');
+  const brokers = required('TEST_KAFKA_BROKERS');
+  const postgresUrl = required('TEST_POSTGRES_URL');
+  const databaseUrl = await createTestDatabase(postgresUrl, runId, label);
+  const topics = { orders: `e2e-${runId}-${label}.orders`, dlq: `e2e-${runId}-${label}.dlq` };
+  const group = `order-processors-${runId}-${label}`;
+  const env = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    KAFKA_TOPIC_ORDERS: topics.orders,
+    KAFKA_TOPIC_DLQ: topics.dlq,
+    KAFKA_CONSUMER_GROUP: group,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+  };
+  // Jest gives each test file its own copy of process.env, so this stays within the file.
+  Object.assign(process.env, env);
+  const kafka = new Kafka({ clientId: `e2e-${label}`, brokers: [brokers], logLevel: logLevel.NOTHING });
+  const db = new Pool({ connectionString: databaseUrl, max: 2 });
+  return {
+    brokers,
+    databaseUrl,
+    topics,
+    group,
+    kafka,
+    db,
+    env,
+    close: async () => {
+      await db.end();
+      await dropTestDatabase(postgresUrl, databaseUrl);
+    },
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run e2e tests through jest (npm test), whose global setup starts the services`);
+  return value;
+}

@@ -1,0 +1,16 @@
+import { startTestServices, TestServices } from './services';
+
+declare global {
+  var __foodOrdersServices: TestServices | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const services = await startTestServices((line) => process.stderr.write(`${line}\n`));
+  globalThis.__foodOrdersServices = services;
+  // Test files read these; each file then creates its own database and topics.
+  process.env.TEST_KAFKA_BROKERS = services.brokers;
+  process.env.TEST_POSTGRES_URL = services.postgresUrl;
+  process.env.TEST_SERVICES_SOURCE = services.source;
+  process.env.TEST_RUN_ID = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  if (services.localKafka?.pid) process.env.TEST_LOCAL_KAFKA_PID = String(services.localKafka.pid);
+}

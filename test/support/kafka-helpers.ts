@@ -1,0 +1,101 @@
+import { Admin, IHeaders, Kafka, KafkaMessage, Partitioners } from 'kafkajs';
+
+export interface RawRecord {
+  key?: string | null;
+  value: string | Buffer | null;
+  headers?: IHeaders;
+}
+
+export interface ReadRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Sends records as they are, bypassing the app's producer: how bad input reaches the consumer. */
+export async function produceRaw(kafka: Kafka, topic: string, records: RawRecord[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: records });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Log-end offset of every partition of a topic. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+}
+
+/** True once the group has committed every partition of the topic up to its log end. */
+export async function groupCaughtUp(kafka: Kafka, group: string, topic: string): Promise<boolean> {
+  const ends = await endOffsets(kafka, topic);
+  const [committed] = await withAdmin(kafka, (admin) => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+  return committed.partitions.every((p) => {
+    const end = ends.get(p.partition) ?? 0n;
+    return end === 0n || (p.offset !== '-1' && BigInt(p.offset) === end);
+  });
+}
+
+/** Every record of a topic, read with a throwaway group from the beginning to the current end. */
+export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+  const ends = await endOffsets(kafka, topic);
+  const total = [...ends.values()].reduce((sum, end) => sum + end, 0n);
+  const records: ReadRecord[] = [];
+  if (total === 0n) return records;
+  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}`, allowAutoTopicCreation: false });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`read ${records.length} of ${total} records of ${topic}`)), 60_000);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          records.push(toReadRecord(partition, message));
+          if (BigInt(records.length) >= total) {
+            clearTimeout(timer);
+            done();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
+  const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  return { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers };
+}
+
+/** Rewinds a (stopped) group to the start of the topic: the next consumer re-reads everything. */
+export async function rewindGroup(kafka: Kafka, group: string, topic: string): Promise<void> {
+  await withAdmin(kafka, (admin) => admin.resetOffsets({ groupId: group, topic, earliest: true }));
+}
+
+/** Partitions each member of the group owns, keyed by client id. */
+export async function groupAssignment(kafka: Kafka, group: string, topic: string): Promise<number[][]> {
+  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]));
+  const { AssignerProtocol } = await import('kafkajs');
+  return groups[0].members.map((member) => {
+    const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    return assignment?.assignment[topic] ?? [];
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The real services the e2e tests run against, picked in this order (DESIGN.md §9):
+ * 1. KAFKA_BROKERS and DATABASE_URL set: use them (compose, CI, a developer's own stack);
+ * 2. a container runtime reachable: testcontainers (Kafka 3.9 KRaft, PostgreSQL 16);
+ * 3. otherwise: a local Apache Kafka 3.9 broker from Maven Central, and the PostgreSQL at
+ *    DATABASE_URL or 127.0.0.1:5432.
+ * Each test file then gets its own database on that server (see test-database.ts).
+ */
+import { GenericContainer, getContainerRuntimeClient, StartedTestContainer, Wait } from 'testcontainers';
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { freePort, LocalKafka } from '../../tools/local-kafka';
+
+export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
+export const POSTGRES_IMAGE = 'postgres:16-alpine';
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestServices {
+  source: 'environment' | 'testcontainers' | 'local';
+  brokers: string;
+  /** A URL on the PostgreSQL server whose user may create databases. */
+  postgresUrl: string;
+  /** The local broker, when that is what runs (lets fault tests restart it). */
+  localKafka?: LocalKafka;
+  stop(): Promise<void>;
+}
+
+export async function startTestServices(log: (line: string) => void): Promise<TestServices> {
+  const { KAFKA_BROKERS, DATABASE_URL } = process.env;
+  if (KAFKA_BROKERS && DATABASE_URL) {
+    log(`e2e services: from the environment (KAFKA_BROKERS=${KAFKA_BROKERS})`);
+    return { source: 'environment', brokers: KAFKA_BROKERS, postgresUrl: DATABASE_URL, stop: async () => {} };
+  }
+  if (await containerRuntimeAvailable()) {
+    log('e2e services: testcontainers');
+    return startContainers();
+  }
+  log('e2e services: no container runtime; local Kafka broker from Maven Central + local PostgreSQL');
+  const localKafka = await LocalKafka.start({ log });
+  return {
+    source: 'local',
+    brokers: localKafka.brokers,
+    postgresUrl: DATABASE_URL ?? LOCAL_POSTGRES,
+    localKafka,
+    stop: () => localKafka.destroy(),
+  };
+}
+
+async function containerRuntimeAvailable(): Promise<boolean> {
+  try {
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startContainers(): Promise<TestServices> {
+  // The broker must advertise the port the host sees, so it is chosen before the container starts.
+  const hostPort = await freePort();
+  const [kafka, postgres] = await Promise.all([
+    new GenericContainer(KAFKA_IMAGE)
+      .withExposedPorts({ container: 9092, host: hostPort })
+      .withEnvironment({
+        KAFKA_NODE_ID: '1',
+        KAFKA_PROCESS_ROLES: 'broker,controller',
+        KAFKA_LISTENERS: 'PLAINTEXT://:9092,CONTROLLER://:9093',
+        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${hostPort}`,
+        KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+      })
+      .withWaitStrategy(Wait.forLogMessage('Kafka Server started'))
+      .start(),
+    new PostgreSqlContainer(POSTGRES_IMAGE).start(),
+  ]);
+  const containers: StartedTestContainer[] = [kafka, postgres];
+  return {
+    source: 'testcontainers',
+    brokers: `127.0.0.1:${hostPort}`,
+    postgresUrl: postgres.getConnectionUri(),
+    stop: async () => {
+      await Promise.all(containers.map((c) => c.stop()));
+    },
+  };
+}

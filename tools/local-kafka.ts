@@ -1,0 +1,226 @@
+/**
+ * A real Apache Kafka 3.9 broker without Docker: the jars come from Maven Central (resolved once
+ * into .cache/kafka), and a single KRaft node (broker + controller) runs on 127.0.0.1.
+ *
+ *   npm run kafka:start   # 127.0.0.1:9092 unless KAFKA_LOCAL_PORT says otherwise
+ *   npm run kafka:stop
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const KAFKA_VERSION = '3.9.2';
+const STARTED_LINE = 'Kafka Server started';
+
+export interface LocalKafkaOptions {
+  /** Broker port; 0 picks a free one. */
+  port?: number;
+  /** Broker data and logs; a new temporary folder when omitted. */
+  dataDir?: string;
+  cacheDir?: string;
+  heapMb?: number;
+  /** Leave the broker running after this process exits (the kafka:start command). */
+  detached?: boolean;
+  log?: (line: string) => void;
+}
+
+export class LocalKafka {
+  private child?: ChildProcess;
+
+  private constructor(
+    readonly port: number,
+    readonly controllerPort: number,
+    readonly dataDir: string,
+    private readonly classpath: string,
+    private readonly heapMb: number,
+    private readonly detached: boolean,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const libs = resolveJars(options.cacheDir ?? join(ROOT, '.cache', 'kafka'), log);
+    const dataDir = options.dataDir ?? join(ROOT, '.cache', 'kafka-runs', `broker-${Date.now()}-${process.pid}`);
+    const port = options.port || (await freePort());
+    const kafka = new LocalKafka(port, await freePort(), dataDir, `${libs}/*`, options.heapMb ?? 512, !!options.detached, log);
+    kafka.configure();
+    await kafka.launch();
+    return kafka;
+  }
+
+  /** Starts the broker again on the same ports and data (after stop()), as after a real restart. */
+  async restart(): Promise<void> {
+    await this.launch();
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  /** Stops the broker and deletes its data. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private get logFile(): string {
+    return join(this.dataDir, 'broker.log');
+  }
+
+  private configure(): void {
+    mkdirSync(join(this.dataDir, 'data'), { recursive: true });
+    const properties = [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+      `log.dirs=${join(this.dataDir, 'data')}`,
+      // Topics are created by the apps, with the partitions and retention they need.
+      'auto.create.topics.enable=false',
+      'num.partitions=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=5',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'transaction.state.log.num.partitions=5',
+      // A single developer broker: start consumer groups without the 3 s wait for more members.
+      'group.initial.rebalance.delay.ms=0',
+    ];
+    writeFileSync(join(this.dataDir, 'server.properties'), `${properties.join('\n')}\n`);
+    const clusterId = randomBytes(16).toString('base64url');
+    execFileSync(
+      'java',
+      ['-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.propertiesFile, '--ignore-formatted'],
+      { stdio: 'pipe', env: this.javaEnv() },
+    );
+  }
+
+  private get propertiesFile(): string {
+    return join(this.dataDir, 'server.properties');
+  }
+
+  private javaEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, KAFKA_HEAP_OPTS: undefined };
+  }
+
+  private async launch(): Promise<void> {
+    const out = openSync(this.logFile, 'a');
+    const child = spawn(
+      'java',
+      [
+        `-Xmx${this.heapMb}m`,
+        '-Xms128m',
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        `-Dlog4j.configuration=file:${join(ROOT, 'tools', 'kafka', 'log4j.properties')}`,
+        '-cp',
+        this.classpath,
+        'kafka.Kafka',
+        this.propertiesFile,
+      ],
+      { stdio: ['ignore', out, out], env: this.javaEnv(), detached: this.detached },
+    );
+    if (this.detached) child.unref();
+    this.child = child;
+    const from = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').length : 0;
+    const deadline = Date.now() + 90_000;
+    while (!readFileSync(this.logFile, 'utf8').slice(from).includes(STARTED_LINE)) {
+      if (child.exitCode !== null) {
+        throw new Error(`Kafka broker exited with code ${child.exitCode}; see ${this.logFile}`);
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`Kafka broker did not start within 90 s; see ${this.logFile}`);
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    this.log(`local Kafka ${KAFKA_VERSION} ready on ${this.brokers} (pid ${child.pid})`);
+  }
+}
+
+/** Downloads the broker's jars once; later calls reuse the cache. Returns the libs folder. */
+export function resolveJars(cacheDir: string, log: (line: string) => void): string {
+  const libs = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
+  const marker = join(libs, '.complete');
+  if (existsSync(marker)) return libs;
+  log(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central into ${cacheDir} (first run only)`);
+  rmSync(libs, { recursive: true, force: true });
+  execFileSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      `-Dmaven.repo.local=${join(cacheDir, 'm2')}`,
+      '-f',
+      join(ROOT, 'tools', 'kafka', 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  return libs;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function main(command: string | undefined): Promise<void> {
+  const stateFile = join(ROOT, '.cache', 'local-kafka.pid');
+  if (command === 'start') {
+    const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
+    const kafka = await LocalKafka.start({ port, dataDir: join(ROOT, '.cache', 'kafka-dev'), detached: true });
+    writeFileSync(stateFile, String(kafka.pid));
+    process.stdout.write(`KAFKA_BROKERS=${kafka.brokers}\n`);
+    process.exit(0);
+  }
+  if (command === 'stop') {
+    if (!existsSync(stateFile)) return;
+    const pid = Number(readFileSync(stateFile, 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    rmSync(stateFile);
+    return;
+  }
+  process.stderr.write('usage: local-kafka.ts start|stop\n');
+  process.exit(2);
+}
+
+if (require.main === module) {
+  void main(process.argv[2]);
+}
