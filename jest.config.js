@@ -5,7 +5,10 @@ const tsconfig = require('./tsconfig.json');
 // Type checking is `npm run typecheck`'s job; the tests transpile only, which keeps them fast.
 /** @type {import('jest').Config['transform']} */
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: { ...tsconfig.compilerOptions, isolatedModules: true }, diagnostics: false }],
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: { ...tsconfig.compilerOptions, isolatedModules: true }, diagnostics: false },
+  ],
 };
 const moduleNameMapper = pathsToModuleNameMapper(tsconfig.compilerOptions.paths, { prefix: '<rootDir>/' });
 
@@ -17,6 +20,7 @@ const config = {
     '!**/*.spec.ts',
     '!**/main.ts', // bootstrap only; exercised by the e2e tests that spawn the apps
     '!**/index.ts',
+    '!**/testing/**',
     '!apps/order-consumer/src/database/data-source.ts', // the TypeORM CLI's entry
   ],
   coverageThreshold: { global: { lines: 80 } },
@@ -38,7 +42,7 @@ const config = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
       moduleNameMapper,
-      setupFiles: ['reflect-metadata'],
+      setupFiles: ['<rootDir>/test/support/setup-e2e.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 60,

@@ -27,7 +27,9 @@ describe('two consumers in one group', () => {
 
     const orders = generateOrders(300, 5);
     await produceRaw(ctx.kafka, ctx.topics.orders, orders.map(asRecord));
-    await eventually('the group to commit every record', () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders));
+    await eventually('the group to commit every record', () =>
+      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
+    );
 
     const { rows } = await ctx.db.query<{ rows: string; ids: string }>(
       'SELECT count(*) AS rows, count(DISTINCT order_id) AS ids FROM orders',

@@ -26,19 +26,29 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
   });
 
   const caughtUp = () =>
-    eventually('the consumer group to commit every record', () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders));
+    eventually('the consumer group to commit every record', () =>
+      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
+    );
 
   it('stores exactly the 100 orders the producer app publishes, each row equal to its message', async () => {
-    const producer = spawnApp('order-producer', { ...ctx.env, PRODUCER_MAX_ORDERS: '100', PRODUCER_RATE: '100' });
+    const producer = spawnApp('order-producer', {
+      ...ctx.env,
+      PRODUCER_MAX_ORDERS: '100',
+      PRODUCER_RATE: '100',
+    });
     const { code } = await producer.exited;
     expect(code).toBe(0);
-    expect(producer.output.some((line) => line.includes('"producer finished"') && line.includes('"sent":100'))).toBe(true);
+    expect(
+      producer.output.some((line) => line.includes('"producer finished"') && line.includes('"sent":100')),
+    ).toBe(true);
 
     await caughtUp();
     const records = await readAll(ctx.kafka, ctx.topics.orders);
     const orders = ordersOf(records);
     expect(orders).toHaveLength(100);
-    expect(await storedOrders(ctx.db)).toEqual(orders.map(expectedRow).sort((a, b) => a.order_id.localeCompare(b.order_id)));
+    expect(await storedOrders(ctx.db)).toEqual(
+      orders.map(expectedRow).sort((a, b) => a.order_id.localeCompare(b.order_id)),
+    );
 
     // Keyed by customer: every record carries its customer as key, and each customer stays on one partition.
     for (const record of records) {
@@ -48,12 +58,15 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
     }
     expect(new Set(records.map((r) => r.partition))).toEqual(new Set([0, 1, 2]));
     const partitionsByCustomer = new Map<string, Set<number>>();
-    for (const r of records) partitionsByCustomer.set(r.key!, (partitionsByCustomer.get(r.key!) ?? new Set()).add(r.partition));
+    for (const r of records)
+      partitionsByCustomer.set(r.key!, (partitionsByCustomer.get(r.key!) ?? new Set()).add(r.partition));
     expect([...partitionsByCustomer.values()].every((partitions) => partitions.size === 1)).toBe(true);
   });
 
   it('adds new rows on a second producer run with the same seed, and repeats its customers and baskets', async () => {
-    const firstRun = ordersOf(await readAll(ctx.kafka, ctx.topics.orders)).sort((a, b) => a.order_id.localeCompare(b.order_id));
+    const firstRun = ordersOf(await readAll(ctx.kafka, ctx.topics.orders)).sort((a, b) =>
+      a.order_id.localeCompare(b.order_id),
+    );
     const before = await countOrders(ctx.db);
 
     const producer = await startProducer({ PRODUCER_MAX_ORDERS: '50', PRODUCER_RATE: '200' });
@@ -80,7 +93,10 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
     const producer = spawnApp('order-producer', { ...ctx.env, PRODUCER_RATE: '5' });
     const url = `http://127.0.0.1:${await producer.httpPort()}`;
     await request(url).get('/health/live').expect(200);
-    await eventually('producer readiness', async () => (await request(url).get('/health/ready')).status === 200);
+    await eventually(
+      'producer readiness',
+      async () => (await request(url).get('/health/ready')).status === 200,
+    );
 
     const stoppedAt = Date.now();
     producer.child.kill('SIGTERM');

@@ -32,10 +32,14 @@ describe('redelivery, minimal orders and bad records', () => {
   });
 
   const caughtUp = () =>
-    eventually('the consumer group to commit every record', () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders));
+    eventually('the consumer group to commit every record', () =>
+      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
+    );
 
   it('stores the minimal order of the original design, sent as raw JSON', async () => {
-    await produceRaw(ctx.kafka, ctx.topics.orders, [{ key: 'CUST-12345', value: JSON.stringify(MINIMAL_ORDER) }]);
+    await produceRaw(ctx.kafka, ctx.topics.orders, [
+      { key: 'CUST-12345', value: JSON.stringify(MINIMAL_ORDER) },
+    ]);
     await caughtUp();
     expect(await storedOrders(ctx.db)).toEqual([expectedRow(MINIMAL_ORDER as never)]);
   });

@@ -51,9 +51,18 @@ export class LocalKafka {
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const libs = resolveJars(options.cacheDir ?? join(ROOT, '.cache', 'kafka'), log);
-    const dataDir = options.dataDir ?? join(ROOT, '.cache', 'kafka-runs', `broker-${Date.now()}-${process.pid}`);
+    const dataDir =
+      options.dataDir ?? join(ROOT, '.cache', 'kafka-runs', `broker-${Date.now()}-${process.pid}`);
     const port = options.port || (await freePort());
-    const kafka = new LocalKafka(port, await freePort(), dataDir, `${libs}/*`, options.heapMb ?? 512, !!options.detached, log);
+    const kafka = new LocalKafka(
+      port,
+      await freePort(),
+      dataDir,
+      `${libs}/*`,
+      options.heapMb ?? 512,
+      !!options.detached,
+      log,
+    );
     kafka.configure();
     await kafka.launch();
     return kafka;
@@ -112,7 +121,17 @@ export class LocalKafka {
     const clusterId = randomBytes(16).toString('base64url');
     execFileSync(
       'java',
-      ['-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.propertiesFile, '--ignore-formatted'],
+      [
+        '-cp',
+        this.classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        this.propertiesFile,
+        '--ignore-formatted',
+      ],
       { stdio: 'pipe', env: this.javaEnv() },
     );
   }
@@ -201,7 +220,11 @@ async function main(command: string | undefined): Promise<void> {
   const stateFile = join(ROOT, '.cache', 'local-kafka.pid');
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
-    const kafka = await LocalKafka.start({ port, dataDir: join(ROOT, '.cache', 'kafka-dev'), detached: true });
+    const kafka = await LocalKafka.start({
+      port,
+      dataDir: join(ROOT, '.cache', 'kafka-dev'),
+      detached: true,
+    });
     writeFileSync(stateFile, String(kafka.pid));
     process.stdout.write(`KAFKA_BROKERS=${kafka.brokers}\n`);
     process.exit(0);

@@ -33,8 +33,16 @@ export async function startConsumer(overrides: Record<string, string> = {}): Pro
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     const state = app.get(ConsumerState);
-    await eventually('the consumer to join its group', () => state.readiness().consumer.ready, { timeoutMs: 60_000 });
-    return { app, url: `http://127.0.0.1:${port}`, state, stats: app.get(ProcessingStats), close: () => app.close() };
+    await eventually('the consumer to join its group', () => state.readiness().consumer.ready, {
+      timeoutMs: 60_000,
+    });
+    return {
+      app,
+      url: `http://127.0.0.1:${port}`,
+      state,
+      stats: app.get(ProcessingStats),
+      close: () => app.close(),
+    };
   } finally {
     process.env = saved;
   }
@@ -117,7 +125,12 @@ export async function startProducer(overrides: Record<string, string> = {}): Pro
     app.useLogger(app.get(Logger));
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
-    return { app, url: `http://127.0.0.1:${port}`, finished: app.get(OrderSchedule).finished, close: () => app.close() };
+    return {
+      app,
+      url: `http://127.0.0.1:${port}`,
+      finished: app.get(OrderSchedule).finished,
+      close: () => app.close(),
+    };
   } finally {
     process.env = saved;
   }

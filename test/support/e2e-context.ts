@@ -52,6 +52,9 @@ export async function setUpE2e(label: string): Promise<E2eContext> {
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run e2e tests through jest (npm test), whose global setup starts the services`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run e2e tests through jest (npm test), whose global setup starts the services`,
+    );
   return value;
 }

@@ -16,7 +16,10 @@ export interface ReadRecord {
 
 /** Sends records as they are, bypassing the app's producer: how bad input reaches the consumer. */
 export async function produceRaw(kafka: Kafka, topic: string, records: RawRecord[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages: records });
@@ -44,7 +47,9 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
 /** True once the group has committed every partition of the topic up to its log end. */
 export async function groupCaughtUp(kafka: Kafka, group: string, topic: string): Promise<boolean> {
   const ends = await endOffsets(kafka, topic);
-  const [committed] = await withAdmin(kafka, (admin) => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+  const [committed] = await withAdmin(kafka, (admin) =>
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  );
   return committed.partitions.every((p) => {
     const end = ends.get(p.partition) ?? 0n;
     return end === 0n || (p.offset !== '-1' && BigInt(p.offset) === end);
@@ -57,20 +62,27 @@ export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]
   const total = [...ends.values()].reduce((sum, end) => sum + end, 0n);
   const records: ReadRecord[] = [];
   if (total === 0n) return records;
-  const consumer = kafka.consumer({ groupId: `reader-${Date.now()}-${Math.random()}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `reader-${Date.now()}-${Math.random()}`,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`read ${records.length} of ${total} records of ${topic}`)), 60_000);
+      const timer = setTimeout(
+        () => fail(new Error(`read ${records.length} of ${total} records of ${topic}`)),
+        60_000,
+      );
       void consumer.run({
         autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: ({ partition, message }) => {
           records.push(toReadRecord(partition, message));
           if (BigInt(records.length) >= total) {
             clearTimeout(timer);
             done();
           }
+          return Promise.resolve();
         },
       });
     });
@@ -82,7 +94,13 @@ export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]
 
 function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
   const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-  return { partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers };
+  return {
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    value: message.value,
+    headers,
+  };
 }
 
 /** Rewinds a (stopped) group to the start of the topic: the next consumer re-reads everything. */

@@ -14,7 +14,10 @@ async function withAdmin<T>(postgresUrl: string, work: (client: Client) => Promi
 
 /** Creates an empty database for one test file and returns its URL. */
 export async function createTestDatabase(postgresUrl: string, runId: string, label: string): Promise<string> {
-  const name = `${PREFIX}${runId}_${label}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
+  const name = `${PREFIX}${runId}_${label}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 63);
   await withAdmin(postgresUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);

@@ -82,7 +82,8 @@ export class EnvReader {
       .split(',')
       .map((broker) => broker.trim())
       .filter(Boolean);
-    const valid = brokers.length > 0 && brokers.every((b) => /^[^\s:/]+:\d{1,5}$/.test(b) && hostPort(b) <= 65535);
+    const valid =
+      brokers.length > 0 && brokers.every((b) => /^[^\s:/]+:\d{1,5}$/.test(b) && hostPort(b) <= 65535);
     if (!valid) this.fail(name, raw, 'a comma-separated list of host:port (e.g. localhost:9092)');
     return brokers;
   }
@@ -96,7 +97,8 @@ export class EnvReader {
     } catch {
       url = undefined;
     }
-    const ok = url && ['postgres:', 'postgresql:'].includes(url.protocol) && url.hostname && url.pathname.length > 1;
+    const ok =
+      url && ['postgres:', 'postgresql:'].includes(url.protocol) && url.hostname && url.pathname.length > 1;
     if (!ok) {
       this.issues.push(`${name} is invalid: expected postgres://user:password@host:port/database`);
     }

@@ -31,7 +31,9 @@ export const MAX_TOTAL_AMOUNT = 99_999_999.99;
 class TotalMatchesItemsConstraint implements ValidatorConstraintInterface {
   validate(total: unknown, args: ValidationArguments): boolean {
     const { items } = args.object as OrderDto;
-    const priced = Array.isArray(items) && items.every((i) => Number.isInteger(i?.quantity) && typeof i?.price === 'number');
+    const priced =
+      Array.isArray(items) &&
+      items.every((i) => Number.isInteger(i?.quantity) && typeof i?.price === 'number');
     if (typeof total !== 'number' || !priced) return true; // the type rules report these
     const sum = items.reduce((cents, item) => cents + lineCents(item.quantity, item.price), 0);
     return toCents(total) === sum;

@@ -13,7 +13,11 @@ export function validateOrder(value: unknown): OrderValidation {
     return { valid: false, errors: ['order must be a JSON object'] };
   }
   const order = plainToInstance(OrderDto, value, { enableImplicitConversion: false });
-  const errors = validateSync(order, { whitelist: true, forbidUnknownValues: true, validationError: { target: false } });
+  const errors = validateSync(order, {
+    whitelist: true,
+    forbidUnknownValues: true,
+    validationError: { target: false },
+  });
   return errors.length === 0 ? { valid: true, order } : { valid: false, errors: flatten(errors) };
 }
 

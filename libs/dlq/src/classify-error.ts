@@ -37,8 +37,15 @@ export function classifyError(error: unknown): ErrorClass {
 
 function isTransient(error: unknown, depth = 0): boolean {
   if (!(error instanceof Error) || depth > 3) return false;
-  const { code, driverError, cause } = error as Error & { code?: unknown; driverError?: unknown; cause?: unknown };
-  if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))) {
+  const { code, driverError, cause } = error as Error & {
+    code?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (
+    typeof code === 'string' &&
+    (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))
+  ) {
     return true;
   }
   if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(error.message))) return true;

@@ -40,7 +40,9 @@ export class TopicProvisioner implements OnModuleInit {
       if (found < (spec.numPartitions ?? 1)) {
         // Adding partitions moves keys to new partitions and breaks per-customer ordering for
         // in-flight orders, so it is an operator's decision, never an automatic one.
-        this.logger.warn(`topic ${spec.topic} has ${found} partitions, configured ${spec.numPartitions}; left as is`);
+        this.logger.warn(
+          `topic ${spec.topic} has ${found} partitions, configured ${spec.numPartitions}; left as is`,
+        );
       }
     }
   }

@@ -21,7 +21,9 @@ export class LoggingModule {
               base: { app },
               timestamp: stdTimeFunctions.isoTime,
               transport:
-                log.format === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+                log.format === 'pretty'
+                  ? { target: 'pino-pretty', options: { singleLine: true } }
+                  : undefined,
               autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.includes(req.url ?? '') },
               redact: ['req.headers.authorization', 'req.headers.cookie'],
             },

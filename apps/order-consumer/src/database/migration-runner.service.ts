@@ -22,7 +22,8 @@ export class MigrationRunner implements OnModuleInit {
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) this.logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+      if (applied.length > 0)
+        this.logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
       await lock.release();

@@ -32,7 +32,10 @@ export class ConsumerState implements ConsumerObserver {
       this.status = 'running';
       this.crash = undefined;
       this.assignment = payload.memberAssignment;
-      this.logger.info({ group: payload.groupId, member: payload.memberId, assignment: payload.memberAssignment }, 'joined consumer group');
+      this.logger.info(
+        { group: payload.groupId, member: payload.memberId, assignment: payload.memberAssignment },
+        'joined consumer group',
+      );
     });
     consumer.on(REBALANCING, () => {
       if (this.status === 'running') this.status = 'rebalancing';
@@ -63,7 +66,10 @@ export class ConsumerState implements ConsumerObserver {
     const consumer =
       this.status === 'running' || this.status === 'rebalancing'
         ? { ready: true }
-        : { ready: false, reason: this.crash ? `consumer crashed: ${this.crash}` : `consumer is ${this.status}` };
+        : {
+            ready: false,
+            reason: this.crash ? `consumer crashed: ${this.crash}` : `consumer is ${this.status}`,
+          };
     return { consumer, waitingFor: this.waiting };
   }
 }

@@ -15,7 +15,10 @@ export interface IncomingRecord {
 export function toIncomingRecord(context: KafkaContext): IncomingRecord {
   const message = context.getMessage();
   const headers = Object.fromEntries(
-    Object.entries(message.headers ?? {}).map(([name, value]) => [name, value === undefined ? undefined : String(value)]),
+    Object.entries(message.headers ?? {}).map(([name, value]) => [
+      name,
+      value === undefined ? undefined : String(value),
+    ]),
   );
   return {
     topic: context.getTopic(),

@@ -6,7 +6,11 @@ import { ProcessingStats } from './processing-stats.service';
 
 @Global()
 @Module({
-  providers: [ConsumerState, ProcessingStats, { provide: APP_INTERCEPTOR, useClass: MessageDeliveryInterceptor }],
+  providers: [
+    ConsumerState,
+    ProcessingStats,
+    { provide: APP_INTERCEPTOR, useClass: MessageDeliveryInterceptor },
+  ],
   exports: [ConsumerState, ProcessingStats],
 })
 export class KafkaConsumerModule {}

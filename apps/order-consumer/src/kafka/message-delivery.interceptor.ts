@@ -39,7 +39,11 @@ export class MessageDeliveryInterceptor implements NestInterceptor {
   }
 
   private async deliver(kafka: KafkaContext, next: CallHandler): Promise<void> {
-    const where = { topic: kafka.getTopic(), partition: kafka.getPartition(), offset: kafka.getMessage().offset };
+    const where = {
+      topic: kafka.getTopic(),
+      partition: kafka.getPartition(),
+      offset: kafka.getMessage().offset,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         const handled = next.handle() as Observable<StoreOutcome | undefined>;
@@ -56,7 +60,10 @@ export class MessageDeliveryInterceptor implements NestInterceptor {
           const wait = attempt <= QUICK_RETRIES ? RETRY_BASE_MS * 2 ** (attempt - 1) : RETRY_CAP_MS;
           if (kind === 'transient') this.state.waitingFor('database', message);
           this.stats.retried();
-          this.logger.warn({ ...where, order_id: orderId, attempt, retry_in_ms: wait, err: message, kind }, 'processing failed, retrying');
+          this.logger.warn(
+            { ...where, order_id: orderId, attempt, retry_in_ms: wait, err: message, kind },
+            'processing failed, retrying',
+          );
           await this.pause(kafka, wait);
           continue;
         }
@@ -76,7 +83,8 @@ export class MessageDeliveryInterceptor implements NestInterceptor {
       await kafka.getHeartbeat()();
       await delay(Math.min(1_000, until - Date.now()), signal);
     }
-    if (signal.aborted) throw new ShutdownInterruptedError('shutting down: record left uncommitted for redelivery');
+    if (signal.aborted)
+      throw new ShutdownInterruptedError('shutting down: record left uncommitted for redelivery');
   }
 
   private async commit(kafka: KafkaContext): Promise<void> {
@@ -84,7 +92,11 @@ export class MessageDeliveryInterceptor implements NestInterceptor {
     // A committed offset names the next record to read, so it is this record's offset + 1;
     // committing the offset itself would replay this record after every restart or rebalance.
     await kafka.getConsumer().commitOffsets([
-      { topic: kafka.getTopic(), partition: kafka.getPartition(), offset: (BigInt(offset) + 1n).toString() },
+      {
+        topic: kafka.getTopic(),
+        partition: kafka.getPartition(),
+        offset: (BigInt(offset) + 1n).toString(),
+      },
     ]);
   }
 }

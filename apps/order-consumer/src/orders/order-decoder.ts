@@ -19,12 +19,16 @@ export function decodeOrder(value: Buffer | null): OrderDto {
     throw new PoisonMessageError(`value is not JSON: ${(error as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new PoisonMessageError(`value is JSON ${Array.isArray(json) ? 'array' : typeof json}, expected an object`);
+    throw new PoisonMessageError(
+      `value is JSON ${Array.isArray(json) ? 'array' : typeof json}, expected an object`,
+    );
   }
   const result = validateOrder(json);
   if (!result.valid) {
     const orderId = (json as { order_id?: unknown }).order_id;
-    throw new InvalidMessageError(result.errors).withOrderId(typeof orderId === 'string' ? orderId : undefined);
+    throw new InvalidMessageError(result.errors).withOrderId(
+      typeof orderId === 'string' ? orderId : undefined,
+    );
   }
   return result.order;
 }

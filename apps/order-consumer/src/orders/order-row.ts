@@ -1,5 +1,4 @@
 import { centsToDecimal, OrderDto, OrderItemEvent, toCents } from '@app/contracts';
-import { isDeepStrictEqual } from 'node:util';
 import { OrderEntity } from './order.entity';
 
 /** The row an order becomes. Unknown fields were dropped by validation; items keep their known fields. */
@@ -23,10 +22,19 @@ export function sameOrder(stored: OrderEntity, incoming: Omit<OrderEntity, 'proc
     stored.status === incoming.status &&
     stored.totalAmount === incoming.totalAmount &&
     stored.createdAt.getTime() === incoming.createdAt.getTime() &&
-    isDeepStrictEqual(stored.items, incoming.items)
+    canonicalJson(stored.items) === canonicalJson(incoming.items)
   );
 }
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** JSON with object keys sorted: jsonb does not keep key order, so only content is compared. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }

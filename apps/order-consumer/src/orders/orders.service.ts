@@ -43,7 +43,10 @@ export class OrdersService {
         `order_id ${row.orderId} is already stored with different content; the stored row is kept`,
       ).withOrderId(row.orderId);
     });
-    this.logger.debug({ order_id: row.orderId, partition: record.partition, offset: record.offset, result }, 'order processed');
+    this.logger.debug(
+      { order_id: row.orderId, partition: record.partition, offset: record.offset, result },
+      'order processed',
+    );
     return { result, orderId: row.orderId, createdAt: row.createdAt };
   }
 }

@@ -36,7 +36,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.statusSubscription = this.client.status.subscribe((status) => {
-      this.connected = status === 'connected';
+      this.connected = String(status) === 'connected';
     });
     await this.client.connect();
     this.connected = true;
@@ -62,7 +62,10 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
       // Keying by customer sends all of a customer's orders to one partition, which keeps them in order.
       key: order.customer_id,
       value: JSON.stringify(order),
-      headers: { [OrderHeader.CorrelationId]: order.order_id, [OrderHeader.EventVersion]: ORDER_EVENT_VERSION },
+      headers: {
+        [OrderHeader.CorrelationId]: order.order_id,
+        [OrderHeader.EventVersion]: ORDER_EVENT_VERSION,
+      },
     }));
     for (let attempt = 1; ; attempt++) {
       try {

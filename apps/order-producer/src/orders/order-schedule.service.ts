@@ -34,10 +34,19 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     this.startedAt = this.lastTick = this.lastProgress.at = Date.now();
-    this.registry.addInterval('emit-orders', setInterval(() => this.tick(), TICK_MS));
-    this.registry.addInterval('progress', setInterval(() => this.reportProgress(), PROGRESS_EVERY_MS));
+    this.registry.addInterval(
+      'emit-orders',
+      setInterval(() => this.tick(), TICK_MS),
+    );
+    this.registry.addInterval(
+      'progress',
+      setInterval(() => this.reportProgress(), PROGRESS_EVERY_MS),
+    );
     const { ratePerSecond, maxOrders, durationSeconds } = this.config;
-    this.logger.info({ rate: ratePerSecond, max_orders: maxOrders, duration_s: durationSeconds }, 'producing orders');
+    this.logger.info(
+      { rate: ratePerSecond, max_orders: maxOrders, duration_s: durationSeconds },
+      'producing orders',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -53,7 +62,10 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     // At most one second of backlog: after an outage the simulated customers do not all order at once.
-    this.credit = Math.min(this.credit + ((now - this.lastTick) / 1000) * ratePerSecond, Math.max(1, ratePerSecond));
+    this.credit = Math.min(
+      this.credit + ((now - this.lastTick) / 1000) * ratePerSecond,
+      Math.max(1, ratePerSecond),
+    );
     this.lastTick = now;
     let count = Math.floor(this.credit);
     if (maxOrders > 0) count = Math.min(count, maxOrders - this.generated);

@@ -17,7 +17,9 @@ export class CreateOrders1763769600000 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX "idx_orders_customer_id" ON "orders" ("customer_id")`);
     await queryRunner.query(`CREATE INDEX "idx_orders_created_at" ON "orders" ("created_at")`);
-    await queryRunner.query(`CREATE INDEX "idx_orders_customer_created" ON "orders" ("customer_id", "created_at")`);
+    await queryRunner.query(
+      `CREATE INDEX "idx_orders_customer_created" ON "orders" ("customer_id", "created_at")`,
+    );
     await queryRunner.query(`CREATE INDEX "idx_orders_items" ON "orders" USING GIN ("items")`);
   }
 

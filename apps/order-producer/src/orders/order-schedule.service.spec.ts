@@ -1,0 +1,63 @@
+import { ProducerConfig } from '@app/config';
+import { OrderEvent } from '@app/contracts';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { PinoLogger } from 'nestjs-pino';
+import { OrderGenerator } from './order-generator';
+import { OrderPublisher } from './order-publisher.service';
+import { OrderSchedule } from './order-schedule.service';
+
+const logger = { info: jest.fn(), warn: jest.fn() } as unknown as PinoLogger;
+
+function schedule(config: Partial<ProducerConfig>) {
+  const sent: OrderEvent[] = [];
+  const publisher = {
+    counters: { sent: 0, failedAttempts: 0 },
+    publish: jest.fn((orders: OrderEvent[]) => {
+      sent.push(...orders);
+      publisher.counters.sent += orders.length;
+      return Promise.resolve(true);
+    }),
+  };
+  const registry = new SchedulerRegistry();
+  const producer: ProducerConfig = {
+    ratePerSecond: 200,
+    maxOrders: 0,
+    durationSeconds: 0,
+    seed: 42,
+    ...config,
+  };
+  const service = new OrderSchedule(
+    registry,
+    new OrderGenerator(42),
+    publisher as unknown as OrderPublisher,
+    producer,
+    logger,
+  );
+  return { service, sent, registry };
+}
+
+describe(OrderSchedule.name, () => {
+  it('stops after PRODUCER_MAX_ORDERS, with every order acknowledged', async () => {
+    const { service, sent, registry } = schedule({ maxOrders: 30 });
+    service.onApplicationBootstrap();
+    await service.finished;
+    expect(sent).toHaveLength(30);
+    expect(new Set(sent.map((o) => o.order_id)).size).toBe(30);
+    expect(registry.getIntervals()).toEqual([]);
+  });
+
+  it('stops after PRODUCER_DURATION_S at about the configured rate', async () => {
+    const { service, sent } = schedule({ ratePerSecond: 50, durationSeconds: 1 });
+    service.onApplicationBootstrap();
+    await service.finished;
+    expect(sent.length).toBeGreaterThan(25);
+    expect(sent.length).toBeLessThanOrEqual(51);
+  });
+
+  it('stops on shutdown and resolves its completion', async () => {
+    const { service } = schedule({});
+    service.onApplicationBootstrap();
+    await service.beforeApplicationShutdown();
+    await expect(service.finished).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,197 @@
+import { validateOrder } from './validate-order';
+import { anItem, anOrder } from './testing/order.factory';
+
+function errorsOf(value: unknown): string[] {
+  const result = validateOrder(value);
+  return result.valid ? [] : result.errors;
+}
+
+/** An order whose single item is `item`, with a total that matches it. */
+function withItem(item: Record<string, unknown>) {
+  const quantity = typeof item.quantity === 'number' ? item.quantity : 1;
+  const price = typeof item.price === 'number' ? item.price : 1;
+  return anOrder({ items: [item], total_amount: Math.round(quantity * price * 100) / 100 || 1 });
+}
+
+describe(validateOrder.name, () => {
+  it('accepts a complete order', () => {
+    expect(validateOrder(anOrder())).toMatchObject({ valid: true });
+  });
+
+  it('accepts the minimal order of the original design', () => {
+    const minimal = {
+      order_id: 'ORD-20250110-001',
+      customer_id: 'CUST-12345',
+      items: [
+        { name: 'Burger', quantity: 2, price: 8.99 },
+        { name: 'Fries', quantity: 1, price: 3.49 },
+      ],
+      total_amount: 21.47,
+      status: 'pending',
+      created_at: '2025-01-10T14:30:00Z',
+    };
+    expect(validateOrder(minimal)).toMatchObject({ valid: true });
+  });
+
+  it('accepts and drops unknown fields, so newer producers interoperate', () => {
+    const result = validateOrder({ ...anOrder(), coupon: 'SAVE10', loyalty: { tier: 'gold' } });
+    expect(result.valid).toBe(true);
+    expect(result.valid && 'coupon' in result.order).toBe(false);
+  });
+
+  it.each([
+    ['a JSON array', []],
+    ['null', null],
+    ['a string', 'order'],
+  ])('rejects %s as not an object', (_, value) => {
+    expect(errorsOf(value)).toEqual(['order must be a JSON object']);
+  });
+
+  describe.each(['order_id', 'customer_id'])('%s', (field) => {
+    it('passes with 50 characters', () => {
+      expect(errorsOf(anOrder({ [field]: 'X'.repeat(50) }))).toEqual([]);
+    });
+    it.each([
+      ['missing', undefined, 'must be a string'],
+      ['empty', '', 'should not be empty'],
+      ['51 characters', 'X'.repeat(51), 'must be shorter than or equal to 50 characters'],
+      ['a number', 42, 'must be a string'],
+    ])('fails when %s', (_, value, rule) => {
+      expect(errorsOf(anOrder({ [field]: value }))).toContainEqual(`${field}: ${field} ${rule}`);
+    });
+  });
+
+  describe('items', () => {
+    it('passes with 100 items', () => {
+      const items = Array.from({ length: 100 }, () => anItem({ quantity: 1, price: 1 }));
+      expect(errorsOf(anOrder({ items, total_amount: 100 }))).toEqual([]);
+    });
+    it.each([
+      ['empty', [], 'items: items must contain at least 1 elements'],
+      [
+        '101 items',
+        Array.from({ length: 101 }, () => anItem()),
+        'items: items must contain no more than 100 elements',
+      ],
+      ['not an array', 'burger', 'items: items must be an array'],
+    ])('fails when %s', (_, items, message) => {
+      expect(errorsOf(anOrder({ items }))).toContainEqual(message);
+    });
+  });
+
+  describe('an item', () => {
+    it('passes without item_id and subtotal', () => {
+      expect(errorsOf(withItem({ name: 'Tea', quantity: 3, price: 2.5 }))).toEqual([]);
+    });
+    it('passes with price 0', () => {
+      expect(
+        errorsOf(anOrder({ items: [anItem({ price: 0 }), anItem({ price: 1 })], total_amount: 1 })),
+      ).toEqual([]);
+    });
+    it.each([
+      ['an empty name', { name: '', quantity: 1, price: 1 }, 'items.0.name: name should not be empty'],
+      ['a missing name', { quantity: 1, price: 1 }, 'items.0.name: name must be a string'],
+      [
+        'quantity 0',
+        { name: 'Tea', quantity: 0, price: 1 },
+        'items.0.quantity: quantity must not be less than 1',
+      ],
+      [
+        'a negative quantity',
+        { name: 'Tea', quantity: -2, price: 1 },
+        'items.0.quantity: quantity must not be less than 1',
+      ],
+      [
+        'a fractional quantity',
+        { name: 'Tea', quantity: 1.5, price: 1 },
+        'items.0.quantity: quantity must be an integer number',
+      ],
+      [
+        'a quantity given as text',
+        { name: 'Tea', quantity: '2', price: 1 },
+        'items.0.quantity: quantity must be an integer number',
+      ],
+      [
+        'a negative price',
+        { name: 'Tea', quantity: 1, price: -1 },
+        'items.0.price: price must not be less than 0',
+      ],
+      [
+        'a price with 3 decimals',
+        { name: 'Tea', quantity: 1, price: 1.999 },
+        'items.0.price: price must be a number conforming to the specified constraints',
+      ],
+      [
+        'a subtotal that is not quantity × price',
+        { name: 'Tea', quantity: 2, price: 1.5, subtotal: 3.01 },
+        'items.0.subtotal: subtotal must equal quantity × price to the cent',
+      ],
+    ])('fails with %s', (_, item, message) => {
+      expect(errorsOf(withItem(item))).toContainEqual(message);
+    });
+    it('passes with a matching subtotal', () => {
+      expect(errorsOf(withItem({ name: 'Tea', quantity: 3, price: 0.1, subtotal: 0.3 }))).toEqual([]);
+    });
+  });
+
+  describe('total_amount', () => {
+    it('passes when it equals the items to the cent, whatever floating point says', () => {
+      const items = [anItem({ quantity: 1, price: 0.1 }), anItem({ quantity: 1, price: 0.2 })];
+      expect(errorsOf(anOrder({ items, total_amount: 0.3 }))).toEqual([]);
+    });
+    it.each([
+      ['zero', 0, 'total_amount: total_amount must be a positive number'],
+      [
+        '3 decimals',
+        21.471,
+        'total_amount: total_amount must be a number conforming to the specified constraints',
+      ],
+      [
+        'text',
+        '21.47',
+        'total_amount: total_amount must be a number conforming to the specified constraints',
+      ],
+      [
+        'a mismatch',
+        21.48,
+        'total_amount: total_amount must equal the sum of quantity × price over items, to the cent',
+      ],
+      ['10^8', 100_000_000, 'total_amount: total_amount must not be greater than 99999999.99'],
+    ])('fails with %s', (_, total, message) => {
+      expect(errorsOf(anOrder({ total_amount: total }))).toContainEqual(message);
+    });
+  });
+
+  describe('status', () => {
+    it.each(['pending', 'confirmed', 'preparing', 'delivered', 'cancelled'])('passes with %s', (status) => {
+      expect(errorsOf(anOrder({ status }))).toEqual([]);
+    });
+    it('fails with an unknown status', () => {
+      expect(errorsOf(anOrder({ status: 'lost' }))).toContainEqual(
+        'status: status must be one of the following values: pending, confirmed, preparing, delivered, cancelled',
+      );
+    });
+  });
+
+  describe('created_at', () => {
+    it.each(['2025-01-10T14:30:00Z', '2026-11-22T14:30:00.123+01:00'])('passes with %s', (createdAt) => {
+      expect(errorsOf(anOrder({ created_at: createdAt }))).toEqual([]);
+    });
+    it.each(['yesterday', '2026-13-45T00:00:00Z', 1763800000])('fails with %s', (createdAt) => {
+      expect(errorsOf(anOrder({ created_at: createdAt }))).toContainEqual(
+        'created_at: created_at must be a valid ISO 8601 date string',
+      );
+    });
+  });
+
+  describe('customer_email', () => {
+    it('is optional', () => {
+      expect(errorsOf(anOrder({ customer_email: undefined, customer_name: undefined }))).toEqual([]);
+    });
+    it('fails when it is not an email', () => {
+      expect(errorsOf(anOrder({ customer_email: 'nope' }))).toContainEqual(
+        'customer_email: customer_email must be an email',
+      );
+    });
+  });
+});
