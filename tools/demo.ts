@@ -1,0 +1,237 @@
+/**
+ * npm run demo: the whole pipeline on this machine. Uses KAFKA_BROKERS / DATABASE_URL when set,
+ * otherwise starts a local Kafka broker (tools/local-kafka.ts) and uses the local PostgreSQL.
+ * Runs two consumers and one producer as separate processes, shows live progress, then a summary.
+ *
+ *   DEMO_DURATION_S  how long the producer runs (default 20)
+ *   PRODUCER_RATE    orders per second (default 50 in the demo)
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { dropKafkajsTimerWarning } from '@app/platform';
+import { LocalKafka } from './local-kafka';
+
+const ROOT = resolve(__dirname, '..');
+const DURATION_S = Number(process.env.DEMO_DURATION_S ?? 20);
+const RATE = process.env.PRODUCER_RATE ?? '50';
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/food_orders_demo';
+
+interface App {
+  name: string;
+  child: ChildProcess;
+  lines: Array<Record<string, unknown>>;
+  exited: Promise<number | null>;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  dropKafkajsTimerWarning();
+  const started = Date.now();
+  let localKafka: LocalKafka | undefined;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    say('▶ no KAFKA_BROKERS given: starting a local Apache Kafka broker');
+    localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
+    brokers = localKafka.brokers;
+  }
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  await ensureDatabase(databaseUrl);
+
+  say('▶ building the apps (nest build)');
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+  };
+  const topic = process.env.KAFKA_TOPIC_ORDERS ?? 'food-orders';
+  const dlqTopic = process.env.KAFKA_TOPIC_DLQ ?? 'food-orders.dlq';
+  const apps: App[] = [];
+  const db = new Client({ connectionString: databaseUrl });
+  const kafka = new Kafka({ clientId: 'demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  try {
+    say('▶ starting two consumers (group order-processors)');
+    apps.push(startApp('consumer-1', 'order-consumer', { ...env, HTTP_PORT: '0' }));
+    apps.push(startApp('consumer-2', 'order-consumer', { ...env, HTTP_PORT: '0' }));
+    await waitFor(
+      'both consumers to join the group',
+      () => apps.every((a) => last(a, 'joined consumer group')),
+      90,
+    );
+
+    await db.connect();
+    await admin.connect();
+    const runStart = new Date();
+    const startOffsets = await totalOffsets(admin, topic);
+    const startDlq = await totalOffsets(admin, dlqTopic);
+
+    say(`▶ producing for ${DURATION_S} s at ${RATE} orders/s`);
+    const producer = startApp('producer', 'order-producer', {
+      ...env,
+      HTTP_PORT: '0',
+      PRODUCER_RATE: RATE,
+      PRODUCER_DURATION_S: String(DURATION_S),
+    });
+    apps.push(producer);
+
+    let producerExit: number | null | undefined;
+    void producer.exited.then((code) => (producerExit = code));
+    let produced = 0;
+    let stored = 0;
+    let tick = 0;
+    const deadline = Date.now() + (DURATION_S + 120) * 1000;
+    for (;;) {
+      produced = (await totalOffsets(admin, topic)) - startOffsets;
+      stored = await storedSince(db, runStart);
+      const done = producerExit !== undefined && stored >= produced;
+      const partitions = apps
+        .filter((a) => a.name.startsWith('consumer'))
+        .map((a) => `${a.name} ${partitionsOf(a)}`);
+      const progress = `  produced ${pad(produced)}  stored ${pad(stored)}  lag ${pad(produced - stored)}  ${partitions.join('  ')}`;
+      // A terminal gets one line rewritten in place; a log file gets a line every 5 s.
+      if (process.stdout.isTTY) process.stdout.write(`\r${progress}   ${done ? '\n' : ''}`);
+      else if (done || tick % 5 === 0) say(progress);
+      if (done) break;
+      if (Date.now() > deadline)
+        throw new Error(`stored ${stored} of ${produced} orders before the deadline`);
+      tick += 1;
+      await sleep(1000);
+    }
+    if (producerExit !== 0) throw new Error(`the producer exited with code ${producerExit}`);
+    // Stopped gracefully, each consumer logs its final counts.
+    await Promise.all(apps.map((app) => stop(app)));
+
+    const deadLettered = (await totalOffsets(admin, dlqTopic)) - startDlq;
+    const latency = await latencyOf(db, runStart);
+    const producerLine = last(producer, 'producer finished') ?? {};
+    say('\n── summary ─────────────────────────────────────────────');
+    say(
+      `  produced        ${produced} orders (${String(producerLine.rate ?? '?')}/s, producer errors ${String(producerLine.errors ?? 0)})`,
+    );
+    say(`  stored          ${stored} rows in PostgreSQL`);
+    say(`  dead-lettered   ${deadLettered}`);
+    for (const app of apps.filter((a) => a.name.startsWith('consumer'))) {
+      say(`  ${app.name}      partitions ${partitionsOf(app)}, stored ${storedBy(app)}`);
+    }
+    say(
+      `  latency         created_at → row: p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,
+    );
+    say(`  wall time       ${Math.round((Date.now() - started) / 1000)} s`);
+    say(stored === produced ? '  ✔ every produced order is stored' : '  ✘ some orders are missing');
+    process.exitCode = stored === produced ? 0 : 1;
+  } finally {
+    await Promise.all(apps.map((app) => stop(app)));
+    await admin.disconnect().catch(() => undefined);
+    await db.end().catch(() => undefined);
+    await localKafka?.destroy();
+  }
+}
+
+function startApp(name: string, app: 'order-producer' | 'order-consumer', env: NodeJS.ProcessEnv): App {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      lines.push({ msg: line });
+    }
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { name, child, lines, exited };
+}
+
+async function stop(app: App): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill('SIGTERM');
+  await app.exited;
+}
+
+function last(app: App, msg: string): Record<string, unknown> | undefined {
+  return [...app.lines].reverse().find((line) => line.msg === msg);
+}
+
+function partitionsOf(app: App): string {
+  const assignment = last(app, 'joined consumer group')?.assignment as Record<string, number[]> | undefined;
+  return `[${Object.values(assignment ?? {})
+    .flat()
+    .sort()
+    .join(',')}]`;
+}
+
+function storedBy(app: App): number {
+  return Number(last(app, 'processing')?.total_stored ?? 0);
+}
+
+async function totalOffsets(admin: ReturnType<Kafka['admin']>, topic: string): Promise<number> {
+  const topics = await admin.listTopics();
+  if (!topics.includes(topic)) return 0;
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+async function storedSince(db: Client, since: Date): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    'SELECT count(*) AS n FROM orders WHERE processed_at >= $1',
+    [since],
+  );
+  return Number(rows[0].n);
+}
+
+async function latencyOf(db: Client, since: Date): Promise<{ p50: number; p95: number; max: number }> {
+  const { rows } = await db.query<{ p50: number; p95: number; max: number }>(
+    `SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)) AS p50,
+            round(percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)) AS p95,
+            round(max(ms)) AS max
+       FROM (SELECT extract(epoch FROM processed_at - created_at) * 1000 AS ms FROM orders WHERE processed_at >= $1) t`,
+    [since],
+  );
+  return rows[0];
+}
+
+/** Creates the demo's database when it does not exist yet. */
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      say(`▶ created database ${name}`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+async function waitFor(what: string, check: () => unknown, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const pad = (n: number) => String(n).padStart(6);
+
+main().catch((error: unknown) => {
+  process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
