@@ -111,10 +111,10 @@ async function main(): Promise<void> {
 
     const deadLettered = (await totalOffsets(admin, dlqTopic)) - startDlq;
     const latency = await latencyOf(db, runStart);
-    const producerLine = last(producer, 'producer finished') ?? {};
+    const producerLine = (last(producer, 'producer finished') ?? {}) as { rate?: number; errors?: number };
     say('\n── summary ─────────────────────────────────────────────');
     say(
-      `  produced        ${produced} orders (${String(producerLine.rate ?? '?')}/s, producer errors ${String(producerLine.errors ?? 0)})`,
+      `  produced        ${produced} orders (${producerLine.rate ?? '?'}/s, producer errors ${producerLine.errors ?? 0})`,
     );
     say(`  stored          ${stored} rows in PostgreSQL`);
     say(`  dead-lettered   ${deadLettered}`);
@@ -142,14 +142,14 @@ function startApp(name: string, app: 'order-producer' | 'order-consumer', env: N
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       lines.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
       lines.push({ msg: line });
     }
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+  createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { name, child, lines, exited };
 }
