@@ -17,8 +17,14 @@ describe('two consumers in one group', () => {
     await ctx?.close();
   });
 
+  it('start together on an empty database, migrating it once', async () => {
+    // Both run the migrations at start-up; the advisory lock lets one apply them and the other find none.
+    consumers.push(...(await Promise.all([startConsumer(), startConsumer()])));
+    const { rows } = await ctx.db.query<{ name: string }>('SELECT name FROM migrations');
+    expect(rows.map((r) => r.name)).toEqual(['CreateOrders1763769600000']);
+  });
+
   it('split the 3 partitions between them and store 300 orders exactly once', async () => {
-    consumers.push(await startConsumer(), await startConsumer());
     const assignment = await eventually('both members to own partitions', async () => {
       const owned = await groupAssignment(ctx.kafka, ctx.group, ctx.topics.orders);
       return owned.length === 2 && owned.every((p) => p.length > 0) ? owned : undefined;
