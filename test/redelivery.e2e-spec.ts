@@ -44,7 +44,7 @@ describe('redelivery, minimal orders and bad records', () => {
     expect(await storedOrders(ctx.db)).toEqual([expectedRow(MINIMAL_ORDER as never)]);
   });
 
-  it('skips poison and invalid records without blocking their partition', async () => {
+  it('dead-letters poison and invalid records without blocking their partition', async () => {
     const [valid] = generateOrders(1, 3);
     // Same key, so all three land on one partition, bad ones first.
     await produceRaw(ctx.kafka, ctx.topics.orders, [

@@ -24,6 +24,8 @@ import { OrderItemDto } from './order-item.dto';
 import { ORDER_STATUSES, OrderStatus } from './order-status';
 
 export const MAX_ITEMS_PER_ORDER = 100;
+/** Far above the largest valid order (100 items); anything bigger is rejected before it is parsed. */
+export const MAX_ORDER_BYTES = 256 * 1024;
 /** numeric(10,2) holds at most 99,999,999.99. */
 export const MAX_TOTAL_AMOUNT = 99_999_999.99;
 

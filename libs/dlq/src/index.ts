@@ -1,2 +1,6 @@
 export * from './classify-error';
+export * from './dead-letter-record';
+export * from './dead-letter.headers';
+export * from './dead-letter.interceptor';
+export * from './delivery-monitor';
 export * from './message-errors';

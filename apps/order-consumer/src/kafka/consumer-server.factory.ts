@@ -1,9 +1,9 @@
 import { ConsumerConfig, KafkaConfig } from '@app/config';
+import { RETRY_CAP_MS } from '@app/dlq';
 import { kafkaClientOptions, ObservedServerKafka } from '@app/kafka';
 import { hostname } from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { ConsumerState } from './consumer-state.service';
-import { RETRY_CAP_MS } from './message-delivery.interceptor';
 
 /** The Kafka side of the hybrid app: consumer group, manual commits, one partition per worker. */
 export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfig, state: ConsumerState) {
@@ -28,9 +28,13 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
         // Partitions are processed in parallel; records within one partition stay in order.
         partitionsConsumedConcurrently: consumer.concurrency,
       },
-      // Hand the handler the raw value bytes, so a bad record can be diagnosed (and dead-lettered) as sent.
-      parser: { keepBinary: true },
-      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      // The server's producer writes dead letters: acknowledged by every in-sync replica, never duplicated.
+      producer: {
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
     },
     state,
   );

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 
-/** One Kafka record as the handler sees it; the value stays raw bytes (parser.keepBinary). */
+/** One Kafka record as the handler sees it: key and headers as text, the value as the raw bytes sent. */
 export interface IncomingRecord {
   topic: string;
   partition: number;
@@ -25,7 +25,7 @@ export function toIncomingRecord(context: KafkaContext): IncomingRecord {
     partition: context.getPartition(),
     offset: message.offset,
     timestamp: message.timestamp,
-    key: message.key === null || message.key === undefined ? null : String(message.key),
+    key: message.key ? message.key.toString('utf8') : null,
     value: message.value,
     headers,
   };

@@ -1,7 +1,8 @@
+import { DeadLetterInterceptor, DeliveryMonitor } from '@app/dlq';
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ConsumerDeliveryMonitor } from './consumer-delivery-monitor';
 import { ConsumerState } from './consumer-state.service';
-import { MessageDeliveryInterceptor } from './message-delivery.interceptor';
 import { ProcessingStats } from './processing-stats.service';
 
 @Global()
@@ -9,7 +10,9 @@ import { ProcessingStats } from './processing-stats.service';
   providers: [
     ConsumerState,
     ProcessingStats,
-    { provide: APP_INTERCEPTOR, useClass: MessageDeliveryInterceptor },
+    { provide: DeliveryMonitor, useClass: ConsumerDeliveryMonitor },
+    // Registered once for the whole app; inheritAppConfig carries it to the Kafka handlers.
+    { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },
   ],
   exports: [ConsumerState, ProcessingStats],
 })

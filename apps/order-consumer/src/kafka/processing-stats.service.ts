@@ -1,21 +1,21 @@
+import { DeliveryOutcome } from '@app/dlq';
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 
 export const STATS_EVERY_MS = 5_000;
 
-type Outcome = 'stored' | 'duplicate' | 'poison' | 'invalid' | 'conflicting-duplicate' | 'unexpected';
-
 /** Counts what the consumer did and logs a line every few seconds while there is traffic. */
 @Injectable()
 export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
-  readonly totals: Record<Outcome | 'retries', number> = {
+  /** Records stored, redelivered duplicates, dead-lettered by reason, and retries ('transient'). */
+  readonly totals: Record<DeliveryOutcome, number> = {
     stored: 0,
     duplicate: 0,
     poison: 0,
     invalid: 0,
     'conflicting-duplicate': 0,
     unexpected: 0,
-    retries: 0,
+    transient: 0,
   };
   private window = { count: 0, latencySum: 0, latencyMax: 0 };
   private reported = { ...this.totals };
@@ -33,7 +33,7 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     this.report();
   }
 
-  record(outcome: Outcome, createdAt?: Date): void {
+  record(outcome: DeliveryOutcome, createdAt?: Date): void {
     this.totals[outcome] += 1;
     if (outcome === 'stored' && createdAt) {
       const latency = Date.now() - createdAt.getTime();
@@ -43,21 +43,17 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  retried(): void {
-    this.totals.retries += 1;
-  }
-
   private report(): void {
     const delta = (key: keyof typeof this.totals) => this.totals[key] - this.reported[key];
     const failed = delta('poison') + delta('invalid') + delta('conflicting-duplicate') + delta('unexpected');
-    if (delta('stored') + delta('duplicate') + failed + delta('retries') === 0) return;
+    if (delta('stored') + delta('duplicate') + failed + delta('transient') === 0) return;
     const { count, latencySum, latencyMax } = this.window;
     this.logger.info(
       {
         stored: delta('stored'),
         duplicates: delta('duplicate'),
-        failed,
-        retries: delta('retries'),
+        dead_lettered: failed,
+        retries: delta('transient'),
         latency_ms_avg: count ? Math.round(latencySum / count) : null,
         latency_ms_max: count ? latencyMax : null,
         total_stored: this.totals.stored,

@@ -1,4 +1,4 @@
-import { OrderDto, validateOrder } from '@app/contracts';
+import { MAX_ORDER_BYTES, OrderDto, validateOrder } from '@app/contracts';
 import { InvalidMessageError, PoisonMessageError } from '@app/dlq';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -6,6 +6,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Bytes → validated order, or the permanent error that says why the record can never be one. */
 export function decodeOrder(value: Buffer | null): OrderDto {
   if (value === null || value.length === 0) throw new PoisonMessageError('value is empty');
+  if (value.length > MAX_ORDER_BYTES) {
+    throw new InvalidMessageError([
+      `value: the record is ${value.length} bytes; an order is at most ${MAX_ORDER_BYTES}`,
+    ]);
+  }
   let text: string;
   try {
     text = utf8.decode(value);

@@ -1,4 +1,4 @@
-import { ConflictingDuplicateError } from '@app/dlq';
+import { ConflictingDuplicateError, HandledRecord } from '@app/dlq';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
@@ -8,8 +8,7 @@ import { decodeOrder } from './order-decoder';
 import { sameOrder, toOrderRow } from './order-row';
 import { OrderEntity } from './order.entity';
 
-export interface StoreOutcome {
-  result: 'stored' | 'duplicate';
+export interface StoreOutcome extends HandledRecord {
   orderId: string;
   createdAt: Date;
 }
