@@ -14,6 +14,24 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(__dirname, '..');
 const KAFKA_VERSION = '3.9.2';
 const STARTED_LINE = 'Kafka Server started';
+const STATE_FILE = 'broker.json';
+
+interface BrokerState {
+  pid: number;
+  port: number;
+  controllerPort: number;
+  classpath: string;
+  heapMb: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface LocalKafkaOptions {
   /** Broker port; 0 picks a free one. */
@@ -45,7 +63,24 @@ export class LocalKafka {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.pid ?? this.state()?.pid;
+  }
+
+  /**
+   * Takes control of a broker started by another process (e.g. the test run's global setup), to
+   * stop and restart it; the broker's state file in its data folder says where and how it runs.
+   */
+  static attach(dataDir: string, log: (line: string) => void = () => undefined): LocalKafka {
+    const state = JSON.parse(readFileSync(join(dataDir, STATE_FILE), 'utf8')) as BrokerState;
+    return new LocalKafka(
+      state.port,
+      state.controllerPort,
+      dataDir,
+      state.classpath,
+      state.heapMb,
+      false,
+      log,
+    );
   }
 
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
@@ -73,21 +108,28 @@ export class LocalKafka {
     await this.launch();
   }
 
+  /** Stops the broker the way an operator would (SIGTERM, a clean shutdown), whoever started it. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+    const pid = this.pid;
     this.child = undefined;
+    if (!pid || !alive(pid)) return;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (alive(pid)) {
+      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+      await new Promise((done) => setTimeout(done, 100));
+    }
   }
 
   /** Stops the broker and deletes its data. */
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private state(): BrokerState | undefined {
+    const file = join(this.dataDir, STATE_FILE);
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BrokerState) : undefined;
   }
 
   private get logFile(): string {
@@ -163,6 +205,14 @@ export class LocalKafka {
     );
     if (this.detached) child.unref();
     this.child = child;
+    const state: BrokerState = {
+      pid: child.pid!,
+      port: this.port,
+      controllerPort: this.controllerPort,
+      classpath: this.classpath,
+      heapMb: this.heapMb,
+    };
+    writeFileSync(join(this.dataDir, STATE_FILE), JSON.stringify(state));
     const from = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').length : 0;
     const deadline = Date.now() + 90_000;
     while (!readFileSync(this.logFile, 'utf8').slice(from).includes(STARTED_LINE)) {
@@ -217,27 +267,15 @@ export function freePort(): Promise<number> {
 }
 
 async function main(command: string | undefined): Promise<void> {
-  const stateFile = join(ROOT, '.cache', 'local-kafka.pid');
+  const dataDir = join(ROOT, '.cache', 'kafka-dev');
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
-    const kafka = await LocalKafka.start({
-      port,
-      dataDir: join(ROOT, '.cache', 'kafka-dev'),
-      detached: true,
-    });
-    writeFileSync(stateFile, String(kafka.pid));
+    const kafka = await LocalKafka.start({ port, dataDir, detached: true });
     process.stdout.write(`KAFKA_BROKERS=${kafka.brokers}\n`);
     process.exit(0);
   }
   if (command === 'stop') {
-    if (!existsSync(stateFile)) return;
-    const pid = Number(readFileSync(stateFile, 'utf8'));
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    rmSync(stateFile);
+    if (existsSync(join(dataDir, STATE_FILE))) await LocalKafka.attach(dataDir).stop();
     return;
   }
   process.stderr.write('usage: local-kafka.ts start|stop\n');

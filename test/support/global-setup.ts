@@ -12,5 +12,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_POSTGRES_URL = services.postgresUrl;
   process.env.TEST_SERVICES_SOURCE = services.source;
   process.env.TEST_RUN_ID = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  if (services.localKafka?.pid) process.env.TEST_LOCAL_KAFKA_PID = String(services.localKafka.pid);
+  // Fault tests stop and restart this broker (LocalKafka.attach); other sources cannot be restarted.
+  if (services.localKafka) process.env.TEST_LOCAL_KAFKA_DIR = services.localKafka.dataDir;
 }

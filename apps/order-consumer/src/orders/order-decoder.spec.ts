@@ -4,7 +4,9 @@ import { decodeOrder } from './order-decoder';
 
 describe(decodeOrder.name, () => {
   it('decodes a valid order', () => {
-    expect(decodeOrder(Buffer.from(JSON.stringify(anOrder()))).order_id).toBe(anOrder().order_id);
+    expect(decodeOrder(Buffer.from(JSON.stringify(anOrder())), 'CUST-00042').order_id).toBe(
+      anOrder().order_id,
+    );
   });
 
   it.each([
@@ -16,12 +18,12 @@ describe(decodeOrder.name, () => {
     ['a JSON number', Buffer.from('42'), 'value is JSON number, expected an object'],
     ['JSON null', Buffer.from('null'), 'value is JSON object, expected an object'],
   ])('calls %s poison', (_, value, message) => {
-    expect(() => decodeOrder(value)).toThrow(PoisonMessageError);
-    expect(() => decodeOrder(value)).toThrow(message);
+    expect(() => decodeOrder(value, 'CUST-00042')).toThrow(PoisonMessageError);
+    expect(() => decodeOrder(value, 'CUST-00042')).toThrow(message);
   });
 
   it('calls a JSON object that breaks the contract invalid, naming the field and keeping the order id', () => {
-    const attempt = () => decodeOrder(Buffer.from(JSON.stringify(anOrder({ status: 'lost' }))));
+    const attempt = () => decodeOrder(Buffer.from(JSON.stringify(anOrder({ status: 'lost' }))), 'CUST-00042');
     expect(attempt).toThrow(InvalidMessageError);
     try {
       attempt();
@@ -29,5 +31,19 @@ describe(decodeOrder.name, () => {
       expect((error as InvalidMessageError).problems[0]).toMatch(/^status: /);
       expect((error as InvalidMessageError).orderId).toBe(anOrder().order_id);
     }
+  });
+
+  it('calls an oversized record invalid before parsing it', () => {
+    const huge = Buffer.alloc(300 * 1024, 'x');
+    expect(() => decodeOrder(huge, 'CUST-00042')).toThrow(
+      'value: the record is 307200 bytes; an order is at most 262144',
+    );
+  });
+
+  it.each([
+    [null, "key: the record key must be the order's customer_id, got no key"],
+    ['CUST-00001', 'key: the record key must be the order\'s customer_id, got "CUST-00001"'],
+  ])("calls a record keyed %p invalid: it could overtake its customer's orders", (key, message) => {
+    expect(() => decodeOrder(Buffer.from(JSON.stringify(anOrder())), key)).toThrow(message);
   });
 });

@@ -3,8 +3,8 @@ import { InvalidMessageError, PoisonMessageError } from '@app/dlq';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Bytes → validated order, or the permanent error that says why the record can never be one. */
-export function decodeOrder(value: Buffer | null): OrderDto {
+/** Key and value bytes → validated order, or the permanent error that says why the record can never be one. */
+export function decodeOrder(value: Buffer | null, key: string | null): OrderDto {
   if (value === null || value.length === 0) throw new PoisonMessageError('value is empty');
   if (value.length > MAX_ORDER_BYTES) {
     throw new InvalidMessageError([
@@ -35,5 +35,14 @@ export function decodeOrder(value: Buffer | null): OrderDto {
       typeof orderId === 'string' ? orderId : undefined,
     );
   }
-  return result.order;
+  const order = result.order;
+  if (key !== order.customer_id) {
+    // Kafka keeps order per partition, and the key picks the partition: a record keyed by anything
+    // but its customer could overtake that customer's earlier orders.
+    const got = key === null ? 'no key' : JSON.stringify(key);
+    throw new InvalidMessageError([
+      `key: the record key must be the order's customer_id, got ${got}`,
+    ]).withOrderId(order.order_id);
+  }
+  return order;
 }

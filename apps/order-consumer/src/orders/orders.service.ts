@@ -25,7 +25,7 @@ export class OrdersService {
    * never be stored; database errors propagate as they are, for the caller to retry.
    */
   async process(record: IncomingRecord): Promise<StoreOutcome> {
-    const row = toOrderRow(decodeOrder(record.value));
+    const row = toOrderRow(decodeOrder(record.value, record.key));
     const result = await this.orders.manager.transaction(async (tx) => {
       const inserted = await tx
         .createQueryBuilder()

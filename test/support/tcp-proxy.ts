@@ -1,0 +1,66 @@
+import { createConnection, createServer, Server, Socket } from 'node:net';
+
+/**
+ * A TCP proxy the test controls, placed between an app and a real server (here: PostgreSQL). cut()
+ * drops every open connection and refuses new ones, as a network partition or a crashed database
+ * would; restore() lets connections through again.
+ */
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private open = true;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const address = server.address();
+    proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
+    return proxy;
+  }
+
+  cut(): void {
+    this.open = false;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.open = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+
+  private accept(client: Socket, host: string, port: number): void {
+    if (!this.open) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ host, port });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  }
+}
+
+/** The same database URL, through the proxy. */
+export function viaProxy(databaseUrl: string, proxy: TcpProxy): string {
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return url.toString();
+}
