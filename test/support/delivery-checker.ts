@@ -28,10 +28,12 @@ interface StoredRow {
 
 const where = (r: { partition: number; offset: string }) => `${r.partition}/${r.offset}`;
 
+/** The order a record carries if the consumer must store it: a valid value, keyed by its customer. */
 function asOrder(record: ReadRecord): OrderEvent | undefined {
   try {
     const value: unknown = JSON.parse(record.value?.toString('utf8') ?? '');
-    return validateOrder(value).valid ? (value as OrderEvent) : undefined;
+    const valid = validateOrder(value).valid && (value as OrderEvent).customer_id === record.key;
+    return valid ? (value as OrderEvent) : undefined;
   } catch {
     return undefined;
   }

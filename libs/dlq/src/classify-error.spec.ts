@@ -22,6 +22,7 @@ describe(classifyError.name, () => {
     ['connection reset', pgError('ECONNRESET')],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['a reset re-wrapped as text', new Error('Error: read ECONNRESET')],
   ])('calls %s transient', (_, error) => {
     expect(classifyError(error)).toBe('transient');
   });

@@ -16,6 +16,8 @@ const TRANSIENT_NODE_CODES = new Set([
   'EAI_AGAIN',
 ]);
 const TRANSIENT_MESSAGES = [
+  // Socket errors sometimes arrive re-wrapped as plain text ("Error: read ECONNRESET"), without a code.
+  /\b(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/,
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /connection timeout/i,
@@ -35,19 +37,28 @@ export function classifyError(error: unknown): ErrorClass {
   return isTransient(error) ? 'transient' : 'unexpected';
 }
 
+/**
+ * Name and message of anything thrown. Duck-typed on purpose: errors raised inside Node's own
+ * modules (sockets) can come from another realm, where `instanceof Error` is false.
+ */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    return { name: typeof name === 'string' ? name : 'Error', message: String(message) };
+  }
+  return { name: typeof error, message: String(error) };
+}
+
 function isTransient(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 3) return false;
-  const { code, driverError, cause } = error as Error & {
-    code?: unknown;
-    driverError?: unknown;
-    cause?: unknown;
-  };
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, driverError, cause } = error as { code?: unknown; driverError?: unknown; cause?: unknown };
   if (
     typeof code === 'string' &&
     (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))
   ) {
     return true;
   }
-  if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(error.message))) return true;
+  const { message } = describeError(error);
+  if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
   return isTransient(driverError, depth + 1) || isTransient(cause, depth + 1);
 }

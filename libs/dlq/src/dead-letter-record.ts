@@ -1,4 +1,5 @@
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import { describeError } from './classify-error';
 import { DlqHeader, DlqReason, truncateUtf8 } from './dead-letter.headers';
 
 export interface DeadLetterFailure {
@@ -24,13 +25,12 @@ export function deadLetterRecord(
   now = new Date(),
 ): Message {
   const { message } = source;
-  const error = failure.error;
-  const errorMessage = error instanceof Error ? error.message : String(error);
+  const error = describeError(failure.error);
   const headers: IHeaders = {
     ...stripDlqHeaders(message.headers ?? {}),
     [DlqHeader.Reason]: failure.reason,
-    [DlqHeader.ErrorClass]: error instanceof Error ? error.name : typeof error,
-    [DlqHeader.ErrorMessage]: truncateUtf8(errorMessage),
+    [DlqHeader.ErrorClass]: error.name,
+    [DlqHeader.ErrorMessage]: truncateUtf8(error.message),
     [DlqHeader.OriginalTopic]: source.topic,
     [DlqHeader.OriginalPartition]: String(source.partition),
     [DlqHeader.OriginalOffset]: message.offset,

@@ -4,7 +4,7 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } fr
 import { KafkaContext } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { classifyError, ErrorClass } from './classify-error';
+import { classifyError, describeError, ErrorClass } from './classify-error';
 import { deadLetterRecord } from './dead-letter-record';
 import { DlqReason } from './dead-letter.headers';
 import { DeliveryMonitor } from './delivery-monitor';
@@ -69,7 +69,7 @@ export class DeadLetterInterceptor implements NestInterceptor {
         failure = error;
       }
       const orderId = (failure as { orderId?: string }).orderId;
-      const message = failure instanceof Error ? failure.message : String(failure);
+      const { message } = describeError(failure);
       if (kind === 'transient' || (kind === 'unexpected' && attempt < QUICK_RETRIES)) {
         // Not dead-lettered: the record is fine, the database (or network) is not. Wait it out.
         if (kind === 'transient') this.monitor.retrying('database', message);
@@ -80,7 +80,7 @@ export class DeadLetterInterceptor implements NestInterceptor {
         await this.deadLetter(kafka, kind, failure, attempt);
       } catch (dlqError) {
         // Committing without the DLQ copy would lose the record: keep it uncommitted and try again.
-        const reason = dlqError instanceof Error ? dlqError.message : String(dlqError);
+        const reason = describeError(dlqError).message;
         this.monitor.retrying('kafka dead-letter topic', reason);
         await this.backoff(kafka, attempt, { ...where, order_id: orderId, kind: 'dlq-publish', err: reason });
         continue;

@@ -1,5 +1,6 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
 import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
+import { describeError } from '@app/dlq';
 import { backoffDelay, delay } from '@app/platform';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
@@ -75,7 +76,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         return true;
       } catch (error) {
         this.counters.failedAttempts += 1;
-        this.lastError = error instanceof Error ? error.message : String(error);
+        this.lastError = describeError(error).message;
         const wait = backoffDelay(attempt, RETRY_BASE_MS, RETRY_CAP_MS);
         this.logger.warn(
           { order_ids: orders.map((o) => o.order_id), attempt, retry_in_ms: wait, err: this.lastError },
