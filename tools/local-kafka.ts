@@ -62,8 +62,11 @@ export class LocalKafka {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** The running broker's pid: this process's child, or the one the state file names (after a restart elsewhere). */
   get pid(): number | undefined {
-    return this.child?.pid ?? this.state()?.pid;
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) return child.pid;
+    return this.state()?.pid;
   }
 
   /**

@@ -15,12 +15,12 @@ export class TcpProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
+    const created: { proxy?: TcpProxy } = {};
+    const server = createServer((client) => created.proxy?.accept(client, targetHost, targetPort));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const address = server.address();
-    proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
-    return proxy;
+    created.proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : 0);
+    return created.proxy;
   }
 
   cut(): void {

@@ -1,0 +1,104 @@
+import { DlqHeader, replayDeadLetters, ReplayOptions } from '@app/dlq';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { RunningConsumer, startConsumer } from '../support/apps';
+import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { eventually } from '../support/eventually';
+import { endOffsets, groupCaughtUp, produceRaw, readAll } from '../support/kafka-helpers';
+import { asRecord, expectedRow, generateOrders, storedOrders } from '../support/orders';
+
+describe('fault: fix and replay the DLQ', () => {
+  let ctx: E2eContext;
+  let consumer: RunningConsumer;
+  let options: ReplayOptions;
+
+  beforeAll(async () => {
+    ctx = await setUpE2e('replay');
+    consumer = await startConsumer();
+    options = {
+      dlqTopic: ctx.topics.dlq,
+      targetTopic: ctx.topics.orders,
+      group: `${ctx.group}.dlq-replay`,
+      maxReplays: 1,
+    };
+  });
+
+  afterAll(async () => {
+    await consumer?.close();
+    await ctx?.close();
+  });
+
+  const caughtUp = () =>
+    eventually('the consumer group to commit every record', () =>
+      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
+    );
+  const dlqSize = async () =>
+    [...(await endOffsets(ctx.kafka, ctx.topics.dlq)).values()].reduce((a, b) => a + b, 0n);
+
+  it('stores a conflicting duplicate replayed after its row was removed, and parks a record that keeps failing', async () => {
+    const [order] = generateOrders(1, 21);
+    const changed = { ...order, status: 'cancelled' as const };
+    await produceRaw(ctx.kafka, ctx.topics.orders, [
+      asRecord(order),
+      asRecord(changed),
+      { key: order.customer_id, value: 'still not json' },
+    ]);
+    await caughtUp();
+    expect(await dlqSize()).toBe(2n);
+
+    // A dry run lists and changes nothing.
+    const endsBefore = await endOffsets(ctx.kafka, ctx.topics.orders);
+    const listed = await replayDeadLetters(ctx.kafka, { ...options, dryRun: true });
+    expect(listed.map((r) => [r.reason, r.action])).toEqual([
+      ['conflicting-duplicate', 'would-replay'],
+      ['poison', 'would-replay'],
+    ]);
+    expect(await endOffsets(ctx.kafka, ctx.topics.orders)).toEqual(endsBefore);
+
+    // The fix: the stored version was wrong; remove it and replay the conflicting one.
+    await ctx.db.query('DELETE FROM orders WHERE order_id = $1', [order.order_id]);
+    const replayed = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['conflicting-duplicate'] });
+    expect(replayed.map((r) => r.action)).toEqual(['replayed', 'filtered']);
+    await caughtUp();
+    expect(await storedOrders(ctx.db)).toEqual([expectedRow(changed)]);
+    const [, , , replayCopy] = await readAll(ctx.kafka, ctx.topics.orders).then((records) =>
+      records.sort((a, b) => Number(a.offset) - Number(b.offset)),
+    );
+    expect(replayCopy.headers[DlqHeader.Replays]).toBe('1');
+
+    // The poison record: replayed once, dead-lettered again with its replay count, then parked.
+    const first = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['poison'], fromOffset: 1n });
+    expect(first.map((r) => r.action)).toEqual(['replayed']);
+    await caughtUp();
+    expect(await dlqSize()).toBe(3n);
+    const letters = await readAll(ctx.kafka, ctx.topics.dlq);
+    expect(letters.map((l) => l.headers[DlqHeader.Replays] ?? '0').sort()).toEqual(['0', '0', '1']);
+
+    const second = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['poison'] });
+    expect(second.map((r) => [r.replays, r.action])).toEqual([[1, 'parked']]);
+    await caughtUp();
+    expect(await dlqSize()).toBe(3n);
+    process.stdout.write(`[dlq-replay] replayed=2 stored-after-fix=1 parked=1 dlq=${await dlqSize()}\n`);
+  });
+
+  it('is an npm command: npm run dlq:replay -- --dry-run lists the DLQ', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register',
+        join('tools', 'dlq-replay.ts'),
+        '--dry-run',
+        '--from-offset',
+        '0',
+        '--max-replays',
+        '1',
+      ],
+      { cwd: join(__dirname, '..', '..'), env: { ...process.env, ...ctx.env } },
+    );
+    expect(stdout).toMatch(/conflicting-duplicate\s+\d\s+would-replay/);
+    expect(stdout).toMatch(/poison\s+1\s+parked/);
+    expect(stdout).toMatch(/^dry run: would-replay 2, parked 1$/m);
+  });
+});
