@@ -1,0 +1,65 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { exitOnSignals, exitOnStartupError } from './graceful-shutdown';
+
+describe(exitOnSignals.name, () => {
+  let handlers: Record<string, (signal: NodeJS.Signals) => void>;
+  let exit: jest.SpyInstance;
+
+  beforeEach(() => {
+    handlers = {};
+    jest.spyOn(process, 'on').mockImplementation(((
+      event: string,
+      handler: (signal: NodeJS.Signals) => void,
+    ) => {
+      handlers[event] = handler;
+      return process;
+    }) as typeof process.on);
+    exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  const app = (close: () => Promise<void>) => ({ close }) as unknown as INestApplicationContext;
+
+  it('closes the app on SIGTERM and exits 0', async () => {
+    const close = jest.fn().mockResolvedValue(undefined);
+    exitOnSignals(app(close));
+    handlers.SIGTERM('SIGTERM');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(close).toHaveBeenCalledTimes(1);
+    expect(exit).toHaveBeenCalledWith(0);
+  });
+
+  it('exits 1 at once on a second signal, without waiting for the close', () => {
+    exitOnSignals(app(() => new Promise(() => undefined)));
+    handlers.SIGTERM('SIGTERM');
+    handlers.SIGINT('SIGINT');
+    expect(exit).toHaveBeenCalledWith(1);
+  });
+
+  it('exits 1 when closing fails, or when it takes longer than the deadline', async () => {
+    jest.useFakeTimers();
+    const shutdown = exitOnSignals(
+      app(() => new Promise(() => undefined)),
+      1_000,
+    );
+    shutdown('run complete');
+    shutdown('run complete'); // a second internal call is ignored
+    jest.advanceTimersByTime(1_000);
+    expect(exit).toHaveBeenCalledWith(1);
+    jest.useRealTimers();
+
+    exit.mockClear();
+    exitOnSignals(app(() => Promise.reject(new Error('pool stuck'))))('run complete');
+    await new Promise((done) => setImmediate(done));
+    expect(exit).toHaveBeenCalledWith(1);
+  });
+
+  it('reports a failed start-up in one line and exits 1', () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    exitOnStartupError('order-consumer')(new Error('connect ECONNREFUSED'));
+    expect(write).toHaveBeenCalledWith('order-consumer: failed to start: Error: connect ECONNREFUSED\n');
+    expect(exit).toHaveBeenCalledWith(1);
+  });
+});
