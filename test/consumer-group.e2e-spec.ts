@@ -1,7 +1,7 @@
 import { RunningConsumer, startConsumer } from './support/apps';
-import { E2eContext, setUpE2e } from './support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
-import { groupAssignment, groupCaughtUp, produceRaw } from './support/kafka-helpers';
+import { groupAssignment, produceRaw } from './support/kafka-helpers';
 import { asRecord, generateOrders } from './support/orders';
 
 describe('two consumers in one group', () => {
@@ -33,9 +33,7 @@ describe('two consumers in one group', () => {
 
     const orders = generateOrders(300, 5);
     await produceRaw(ctx.kafka, ctx.topics.orders, orders.map(asRecord));
-    await eventually('the group to commit every record', () =>
-      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-    );
+    await caughtUp(ctx);
 
     const { rows } = await ctx.db.query<{ rows: string; ids: string }>(
       'SELECT count(*) AS rows, count(DISTINCT order_id) AS ids FROM orders',

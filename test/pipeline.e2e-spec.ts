@@ -1,9 +1,9 @@
 import { OrderEvent } from '@app/contracts';
 import request from 'supertest';
 import { killSpawnedApps, RunningConsumer, spawnApp, startConsumer, startProducer } from './support/apps';
-import { E2eContext, setUpE2e } from './support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
-import { groupCaughtUp, readAll, ReadRecord } from './support/kafka-helpers';
+import { readAll, ReadRecord } from './support/kafka-helpers';
 import { countOrders, expectedRow, storedOrders } from './support/orders';
 
 function ordersOf(records: ReadRecord[]): OrderEvent[] {
@@ -25,11 +25,6 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
     await ctx?.close();
   });
 
-  const caughtUp = () =>
-    eventually('the consumer group to commit every record', () =>
-      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-    );
-
   it('stores exactly the 100 orders the producer app publishes, each row equal to its message', async () => {
     const producer = spawnApp('order-producer', {
       ...ctx.env,
@@ -42,7 +37,7 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
       producer.output.some((line) => line.includes('"producer finished"') && line.includes('"sent":100')),
     ).toBe(true);
 
-    await caughtUp();
+    await caughtUp(ctx);
     const records = await readAll(ctx.kafka, ctx.topics.orders);
     const orders = ordersOf(records);
     expect(orders).toHaveLength(100);
@@ -72,7 +67,7 @@ describe('pipeline: order-producer → Kafka → order-consumer → PostgreSQL',
     const producer = await startProducer({ PRODUCER_MAX_ORDERS: '50', PRODUCER_RATE: '200' });
     await producer.finished;
     await producer.close();
-    await caughtUp();
+    await caughtUp(ctx);
 
     expect(await countOrders(ctx.db)).toBe(before + 50);
     const firstIds = new Set(firstRun.map((o) => o.order_id));

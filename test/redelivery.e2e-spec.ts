@@ -1,21 +1,8 @@
+import { ORIGINAL_MINIMAL_ORDER } from '@app/contracts/testing/order.factory';
 import { RunningConsumer, startConsumer } from './support/apps';
-import { E2eContext, setUpE2e } from './support/e2e-context';
-import { eventually } from './support/eventually';
-import { groupCaughtUp, produceRaw, rewindGroup } from './support/kafka-helpers';
+import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
+import { produceRaw, rewindGroup } from './support/kafka-helpers';
 import { asRecord, countOrders, expectedRow, generateOrders, storedOrders } from './support/orders';
-
-/** The minimal order of the original design, exactly as its schema shows it. */
-const MINIMAL_ORDER = {
-  order_id: 'ORD-20250110-001',
-  customer_id: 'CUST-12345',
-  items: [
-    { name: 'Burger', quantity: 2, price: 8.99 },
-    { name: 'Fries', quantity: 1, price: 3.49 },
-  ],
-  total_amount: 21.47,
-  status: 'pending',
-  created_at: '2025-01-10T14:30:00Z',
-};
 
 describe('redelivery, minimal orders and bad records', () => {
   let ctx: E2eContext;
@@ -31,17 +18,12 @@ describe('redelivery, minimal orders and bad records', () => {
     await ctx?.close();
   });
 
-  const caughtUp = () =>
-    eventually('the consumer group to commit every record', () =>
-      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-    );
-
   it('stores the minimal order of the original design, sent as raw JSON', async () => {
     await produceRaw(ctx.kafka, ctx.topics.orders, [
-      { key: 'CUST-12345', value: JSON.stringify(MINIMAL_ORDER) },
+      { key: 'CUST-12345', value: JSON.stringify(ORIGINAL_MINIMAL_ORDER) },
     ]);
-    await caughtUp();
-    expect(await storedOrders(ctx.db)).toEqual([expectedRow(MINIMAL_ORDER as never)]);
+    await caughtUp(ctx);
+    expect(await storedOrders(ctx.db)).toEqual([expectedRow(ORIGINAL_MINIMAL_ORDER as never)]);
   });
 
   it('dead-letters poison and invalid records without blocking their partition', async () => {
@@ -52,7 +34,7 @@ describe('redelivery, minimal orders and bad records', () => {
       { key: valid.customer_id, value: JSON.stringify({ ...valid, order_id: 'ORD-BAD-1', items: [] }) },
       asRecord(valid),
     ]);
-    await caughtUp();
+    await caughtUp(ctx);
     const ids = (await storedOrders(ctx.db)).map((r) => r.order_id);
     expect(ids).toContain(valid.order_id);
     expect(ids).not.toContain('ORD-BAD-1');
@@ -63,14 +45,14 @@ describe('redelivery, minimal orders and bad records', () => {
     const before = await countOrders(ctx.db); // the minimal and the valid order of the tests above
     const orders = generateOrders(20, 11);
     await produceRaw(ctx.kafka, ctx.topics.orders, orders.map(asRecord));
-    await caughtUp();
+    await caughtUp(ctx);
     expect(await countOrders(ctx.db)).toBe(before + 20);
 
     // Rewind the group to the start of the topic: every record is delivered a second time.
     await consumer.close();
     await rewindGroup(ctx.kafka, ctx.group, ctx.topics.orders);
     consumer = await startConsumer();
-    await caughtUp();
+    await caughtUp(ctx);
 
     expect(await countOrders(ctx.db)).toBe(before + 20);
     expect(consumer.stats.totals.stored).toBe(0);

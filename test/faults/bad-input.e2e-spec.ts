@@ -2,9 +2,8 @@ import { OrderEvent } from '@app/contracts';
 import { DlqHeader } from '@app/dlq';
 import { RunningConsumer, startConsumer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
-import { eventually } from '../support/eventually';
-import { groupCaughtUp, produceRaw, RawRecord, readAll } from '../support/kafka-helpers';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
+import { produceRaw, RawRecord, readAll } from '../support/kafka-helpers';
 import { asRecord, generateOrders } from '../support/orders';
 
 interface BadRecord {
@@ -124,13 +123,7 @@ describe('fault: bad input mixed among valid orders', () => {
     bad.forEach((b, i) => records.splice(25 + i * 7, 0, b.record));
     for (let i = 0; i < records.length; i += 50)
       await produceRaw(ctx.kafka, ctx.topics.orders, records.slice(i, i + 50));
-    await eventually(
-      'the group to commit every record',
-      () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await caughtUp(ctx);
 
     const report = await checkDelivery(ctx, 'bad-input');
     expect(report.problems).toEqual([]);

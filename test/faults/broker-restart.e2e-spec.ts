@@ -2,9 +2,8 @@ import request from 'supertest';
 import { LocalKafka } from '../../tools/local-kafka';
 import { RunningConsumer, RunningProducer, startConsumer, startProducer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { groupCaughtUp } from '../support/kafka-helpers';
 import { countOrders } from '../support/orders';
 
 // Only a broker the harness started itself can be stopped and started again.
@@ -46,13 +45,7 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
       },
     );
     await producer.finished;
-    await eventually(
-      'the group to commit every record',
-      () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await caughtUp(ctx);
     expect((await request(consumer.url).get('/health/ready')).status).toBe(200);
     const report = await checkDelivery(ctx, 'broker-restart');
     expect(report.problems).toEqual([]);

@@ -1,8 +1,8 @@
 import { ChildApp, killSpawnedApps, RunningProducer, spawnApp, startProducer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { groupAssignment, groupCaughtUp } from '../support/kafka-helpers';
+import { groupAssignment } from '../support/kafka-helpers';
 import { countOrders } from '../support/orders';
 
 describe('fault: a consumer is killed with SIGKILL mid-stream', () => {
@@ -50,13 +50,7 @@ describe('fault: a consumer is killed with SIGKILL mid-stream', () => {
     await members(2, 'the restarted consumer to rejoin');
 
     await producer.finished;
-    await eventually(
-      'the group to commit every record',
-      () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await caughtUp(ctx);
     const report = await checkDelivery(ctx, 'consumer-crash');
     expect(report.problems).toEqual([]);
     expect(report.deadLettered).toEqual({});

@@ -1,9 +1,8 @@
 import request from 'supertest';
 import { RunningConsumer, RunningProducer, startConsumer, startProducer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { groupCaughtUp } from '../support/kafka-helpers';
 import { TcpProxy, viaProxy } from '../support/tcp-proxy';
 
 const OUTAGE_MS = 30_000;
@@ -61,13 +60,7 @@ describe('fault: the database goes away for 30 s while orders flow at 200/s', ()
     );
 
     await producer.finished;
-    await eventually(
-      'the group to commit every record',
-      () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await caughtUp(ctx);
     const report = await checkDelivery(ctx, 'database-outage');
     expect(report.problems).toEqual([]);
     expect(report.deadLettered).toEqual({});

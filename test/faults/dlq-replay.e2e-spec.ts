@@ -3,9 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunningConsumer, startConsumer } from '../support/apps';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
-import { eventually } from '../support/eventually';
-import { endOffsets, groupCaughtUp, produceRaw, readAll } from '../support/kafka-helpers';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
+import { endOffsets, produceRaw, readAll } from '../support/kafka-helpers';
 import { asRecord, expectedRow, generateOrders, storedOrders } from '../support/orders';
 
 describe('fault: fix and replay the DLQ', () => {
@@ -29,10 +28,6 @@ describe('fault: fix and replay the DLQ', () => {
     await ctx?.close();
   });
 
-  const caughtUp = () =>
-    eventually('the consumer group to commit every record', () =>
-      groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-    );
   const dlqSize = async () =>
     [...(await endOffsets(ctx.kafka, ctx.topics.dlq)).values()].reduce((a, b) => a + b, 0n);
 
@@ -44,7 +39,7 @@ describe('fault: fix and replay the DLQ', () => {
       asRecord(changed),
       { key: order.customer_id, value: 'still not json' },
     ]);
-    await caughtUp();
+    await caughtUp(ctx);
     expect(await dlqSize()).toBe(2n);
 
     // A dry run lists and changes nothing.
@@ -60,7 +55,7 @@ describe('fault: fix and replay the DLQ', () => {
     await ctx.db.query('DELETE FROM orders WHERE order_id = $1', [order.order_id]);
     const replayed = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['conflicting-duplicate'] });
     expect(replayed.map((r) => r.action)).toEqual(['replayed', 'filtered']);
-    await caughtUp();
+    await caughtUp(ctx);
     expect(await storedOrders(ctx.db)).toEqual([expectedRow(changed)]);
     const [, , , replayCopy] = await readAll(ctx.kafka, ctx.topics.orders).then((records) =>
       records.sort((a, b) => Number(a.offset) - Number(b.offset)),
@@ -70,14 +65,14 @@ describe('fault: fix and replay the DLQ', () => {
     // The poison record: replayed once, dead-lettered again with its replay count, then parked.
     const first = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['poison'], fromOffset: 1n });
     expect(first.map((r) => r.action)).toEqual(['replayed']);
-    await caughtUp();
+    await caughtUp(ctx);
     expect(await dlqSize()).toBe(3n);
     const letters = await readAll(ctx.kafka, ctx.topics.dlq);
     expect(letters.map((l) => l.headers[DlqHeader.Replays] ?? '0').sort()).toEqual(['0', '0', '1']);
 
     const second = await replayDeadLetters(ctx.kafka, { ...options, reasons: ['poison'] });
     expect(second.map((r) => [r.replays, r.action])).toEqual([[1, 'parked']]);
-    await caughtUp();
+    await caughtUp(ctx);
     expect(await dlqSize()).toBe(3n);
     process.stdout.write(`[dlq-replay] replayed=2 stored-after-fix=1 parked=1 dlq=${await dlqSize()}\n`);
   });

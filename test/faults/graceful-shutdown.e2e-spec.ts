@@ -7,9 +7,9 @@ import {
   startProducer,
 } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { groupAssignment, groupCaughtUp, withAdmin } from '../support/kafka-helpers';
+import { groupAssignment, withAdmin } from '../support/kafka-helpers';
 import { countOrders } from '../support/orders';
 
 describe('fault: SIGTERM during a steady stream', () => {
@@ -56,13 +56,7 @@ describe('fault: SIGTERM during a steady stream', () => {
 
     restarted = await startConsumer();
     await producer.finished;
-    await eventually(
-      'the group to commit every record',
-      () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    await caughtUp(ctx);
     const report = await checkDelivery(ctx, 'graceful-shutdown');
     expect(report.problems).toEqual([]);
     expect(report.stored).toBe(report.produced);

@@ -73,12 +73,37 @@ export async function killSpawnedApps(): Promise<void> {
 
 /** Runs an app's main.ts as its own process, as `nest start` would, with the file's environment. */
 export function spawnApp(app: 'order-producer' | 'order-consumer', env: Record<string, string>): ChildApp {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('apps', app, 'src', 'main.ts')], {
-    cwd: ROOT,
-    // Info level: tests read the apps' progress and listening lines.
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Info level: tests read the apps' progress and listening lines.
+  return track(
+    app,
+    spawn(process.execPath, ['-r', 'ts-node/register', join('apps', app, 'src', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/**
+ * Runs a built app (dist/, as the Docker image does) with exactly `env` and nothing inherited but
+ * PATH: proof that the environment given is all the app needs.
+ */
+export function spawnBuiltApp(
+  app: 'order-producer' | 'order-consumer',
+  env: Record<string, string>,
+  args: string[] = [],
+): ChildApp {
+  return track(
+    app,
+    spawn(process.execPath, [join('dist', 'apps', app, 'main.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+function track(app: string, child: ChildProcess): ChildApp {
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));

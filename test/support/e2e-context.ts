@@ -1,5 +1,7 @@
 import { Pool } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
+import { eventually } from './eventually';
+import { groupCaughtUp } from './kafka-helpers';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
 /** What one e2e test file runs against: its own database, topics and consumer group on the shared services. */
@@ -57,4 +59,13 @@ function required(name: string): string {
       `${name} is not set: run e2e tests through jest (npm test), whose global setup starts the services`,
     );
   return value;
+}
+
+/** Waits until the file's consumer group has committed every record of its orders topic. */
+export function caughtUp(ctx: E2eContext, timeoutMs = 120_000): Promise<boolean> {
+  return eventually(
+    'the consumer group to commit every record',
+    () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
+    { timeoutMs },
+  );
 }

@@ -1,6 +1,6 @@
 import { consumerConfig, consumerHttpConfig, databaseConfig, kafkaConfig, logConfig } from '@app/config';
 import { KafkaTopicsModule } from '@app/kafka';
-import { LoggingModule } from '@app/platform';
+import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { DatabaseModule } from './database/database.module';
@@ -14,6 +14,7 @@ export const CONSUMER_CONFIG = [kafkaConfig, consumerConfig, databaseConfig, con
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: CONSUMER_CONFIG }),
     LoggingModule.forRoot('order-consumer'),
+    MetricsModule,
     DatabaseModule,
     KafkaTopicsModule,
     KafkaConsumerModule,

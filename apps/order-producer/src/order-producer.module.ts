@@ -1,5 +1,5 @@
 import { kafkaConfig, logConfig, producerConfig, producerHttpConfig } from '@app/config';
-import { LoggingModule } from '@app/platform';
+import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -13,6 +13,7 @@ export const PRODUCER_CONFIG = [kafkaConfig, producerConfig, producerHttpConfig,
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: PRODUCER_CONFIG }),
     LoggingModule.forRoot('order-producer'),
     ScheduleModule.forRoot(),
+    MetricsModule,
     OrdersModule,
     HealthModule,
   ],

@@ -53,6 +53,8 @@ export class DeadLetterInterceptor implements NestInterceptor {
       partition: kafka.getPartition(),
       offset: kafka.getMessage().offset,
     };
+    const startedAt = performance.now();
+    const elapsed = () => performance.now() - startedAt;
     for (let attempt = 1; ; attempt++) {
       let kind: ErrorClass;
       let failure: unknown;
@@ -62,7 +64,8 @@ export class DeadLetterInterceptor implements NestInterceptor {
         });
         await this.commit(kafka);
         this.monitor.recovered();
-        if (handled) this.monitor.delivered(handled.result, handled.createdAt);
+        if (handled)
+          this.monitor.delivered(handled.result, { createdAt: handled.createdAt, durationMs: elapsed() });
         return;
       } catch (error) {
         kind = classifyError(error);
@@ -87,7 +90,7 @@ export class DeadLetterInterceptor implements NestInterceptor {
       }
       await this.commit(kafka);
       this.monitor.recovered();
-      this.monitor.delivered(kind);
+      this.monitor.delivered(kind, { durationMs: elapsed() });
       this.logger.warn({ ...where, order_id: orderId, reason: kind, err: message }, 'record dead-lettered');
       return;
     }

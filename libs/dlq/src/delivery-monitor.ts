@@ -9,7 +9,8 @@ export type DeliveryOutcome = 'stored' | 'duplicate' | ErrorClass;
 export abstract class DeliveryMonitor {
   /** Aborted when the consumer starts shutting down: retry waits end at once. */
   abstract readonly closingSignal: AbortSignal;
-  abstract delivered(outcome: DeliveryOutcome, createdAt?: Date): void;
+  /** A final outcome, or 'transient' for each retry; durationMs runs from receipt to commit. */
+  abstract delivered(outcome: DeliveryOutcome, details?: { createdAt?: Date; durationMs?: number }): void;
   abstract retrying(dependency: string, reason: string): void;
   abstract recovered(): void;
 }

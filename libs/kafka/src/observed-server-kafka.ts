@@ -1,6 +1,6 @@
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { KafkaParser } from '@nestjs/microservices/helpers';
-import { Consumer, KafkaMessage } from 'kafkajs';
+import { Consumer, EachMessagePayload, KafkaJSError, KafkaMessage } from 'kafkajs';
 
 /** Told about the consumer's life: its kafkajs events, and the moment the server starts closing. */
 export interface ConsumerObserver {
@@ -25,6 +25,9 @@ class RawKafkaParser extends KafkaParser {
  * instead of blocking the shutdown.
  */
 export class ObservedServerKafka extends ServerKafka {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private drained = false;
+
   constructor(
     options: Required<KafkaOptions>['options'],
     private readonly observer: ConsumerObserver,
@@ -38,8 +41,36 @@ export class ObservedServerKafka extends ServerKafka {
     if (this.consumer) this.observer.watch(this.consumer);
   }
 
+  /** Tracks every record being handled, so close() can let them finish. */
+  getMessageHandler(): (payload: EachMessagePayload) => Promise<unknown> {
+    const handle = super.getMessageHandler();
+    return async (payload) => {
+      if (this.drained) {
+        // Too late to commit (see close()): leave the record for the next owner of the partition.
+        throw new KafkaJSError('consumer is closing', { retriable: true });
+      }
+      const work = handle(payload);
+      this.inFlight.add(work);
+      try {
+        return (await work) as unknown;
+      } finally {
+        this.inFlight.delete(work);
+      }
+    };
+  }
+
+  /**
+   * kafkajs drops manual commits silently once consumer.stop() has begun, so a record finishing
+   * during a plain disconnect would be stored but never committed. Instead: stop fetching (pause),
+   * let the records in flight finish and commit while still a group member, then disconnect.
+   */
   async close(): Promise<void> {
     this.observer.closing();
+    if (this.consumer) {
+      this.consumer.pause([...this.messageHandlers.keys()].map((topic) => ({ topic })));
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    }
+    this.drained = true;
     await super.close();
   }
 }

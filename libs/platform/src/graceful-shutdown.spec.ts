@@ -15,9 +15,15 @@ describe(exitOnSignals.name, () => {
       return process;
     }) as typeof process.on);
     exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    // Deadline timers of closes that never finish must not outlive the test.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
   });
 
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.clearAllTimers();
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
 
   const app = (close: () => Promise<void>) => ({ close }) as unknown as INestApplicationContext;
 
@@ -39,7 +45,6 @@ describe(exitOnSignals.name, () => {
   });
 
   it('exits 1 when closing fails, or when it takes longer than the deadline', async () => {
-    jest.useFakeTimers();
     const shutdown = exitOnSignals(
       app(() => new Promise(() => undefined)),
       1_000,
@@ -48,7 +53,6 @@ describe(exitOnSignals.name, () => {
     shutdown('run complete'); // a second internal call is ignored
     jest.advanceTimersByTime(1_000);
     expect(exit).toHaveBeenCalledWith(1);
-    jest.useRealTimers();
 
     exit.mockClear();
     exitOnSignals(app(() => Promise.reject(new Error('pool stuck'))))('run complete');

@@ -18,13 +18,17 @@ export function exitOnSignals(
     if (closing) return;
     closing = true;
     logger.log(`${reason}: finishing work in flight`);
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       logger.error(`shutdown took longer than ${deadlineMs} ms: exiting`);
       process.exit(1);
     }, deadlineMs).unref();
     app.close().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(deadline);
+        process.exit(0);
+      },
       (error: unknown) => {
+        clearTimeout(deadline);
         logger.error(`shutdown failed: ${String(error)}`);
         process.exit(1);
       },

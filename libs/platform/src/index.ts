@@ -3,3 +3,4 @@ export * from './graceful-shutdown';
 export * from './logging.module';
 export * from './process-warnings';
 export * from './listen';
+export * from './metrics/metrics.module';

@@ -6,9 +6,24 @@ import { DataSource } from 'typeorm';
 const MIGRATION_LOCK_KEY = 0x0f00d0;
 
 /**
- * Runs pending migrations at start-up. Several consumers may start together, so they serialise on
- * a PostgreSQL advisory lock: the first applies the migrations, the others then find none pending.
+ * Applies pending migrations while holding a PostgreSQL advisory lock, so consumers starting
+ * together (or the one-shot migrate step next to them) serialise: the first applies the
+ * migrations, the others then find none pending. Returns the names of those applied.
  */
+export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** Runs the migrations at start-up, before the consumer joins its group. */
 @Injectable()
 export class MigrationRunner implements OnModuleInit {
   constructor(
@@ -17,16 +32,7 @@ export class MigrationRunner implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const lock = this.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0)
-        this.logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
-    } finally {
-      await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-      await lock.release();
-    }
+    const applied = await migrateWithLock(this.dataSource);
+    if (applied.length > 0) this.logger.info({ migrations: applied }, 'migrations applied');
   }
 }

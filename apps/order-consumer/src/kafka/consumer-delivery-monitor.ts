@@ -17,8 +17,8 @@ export class ConsumerDeliveryMonitor extends DeliveryMonitor {
     return this.state.closingSignal;
   }
 
-  delivered(outcome: DeliveryOutcome, createdAt?: Date): void {
-    this.stats.record(outcome, createdAt);
+  delivered(outcome: DeliveryOutcome, details?: { createdAt?: Date; durationMs?: number }): void {
+    this.stats.record(outcome, details);
   }
 
   retrying(dependency: string, reason: string): void {

@@ -2,7 +2,9 @@ import { DeadLetterInterceptor, DeliveryMonitor } from '@app/dlq';
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsumerDeliveryMonitor } from './consumer-delivery-monitor';
+import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { ConsumerState } from './consumer-state.service';
+import { ConsumerMetrics } from './consumer.metrics';
 import { ProcessingStats } from './processing-stats.service';
 
 @Global()
@@ -10,6 +12,8 @@ import { ProcessingStats } from './processing-stats.service';
   providers: [
     ConsumerState,
     ProcessingStats,
+    ConsumerMetrics,
+    ConsumerLagMonitor,
     { provide: DeliveryMonitor, useClass: ConsumerDeliveryMonitor },
     // Registered once for the whole app; inheritAppConfig carries it to the Kafka handlers.
     { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },

@@ -1,6 +1,7 @@
 import { DeliveryOutcome } from '@app/dlq';
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ConsumerMetrics } from './consumer.metrics';
 
 export const STATS_EVERY_MS = 5_000;
 
@@ -21,7 +22,10 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
   private reported = { ...this.totals };
   private timer?: NodeJS.Timeout;
 
-  constructor(@InjectPinoLogger(ProcessingStats.name) private readonly logger: PinoLogger) {}
+  constructor(
+    @InjectPinoLogger(ProcessingStats.name) private readonly logger: PinoLogger,
+    private readonly metrics: ConsumerMetrics,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => this.report(), STATS_EVERY_MS);
@@ -33,8 +37,10 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     this.report();
   }
 
-  record(outcome: DeliveryOutcome, createdAt?: Date): void {
+  record(outcome: DeliveryOutcome, details: { createdAt?: Date; durationMs?: number } = {}): void {
+    const { createdAt } = details;
     this.totals[outcome] += 1;
+    this.metrics.record(outcome, details);
     if (outcome === 'stored' && createdAt) {
       const latency = Date.now() - createdAt.getTime();
       this.window.count += 1;

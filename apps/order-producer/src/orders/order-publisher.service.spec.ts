@@ -3,7 +3,9 @@ import { anOrder } from '@app/contracts/testing/order.factory';
 import { ClientKafka } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { of, Subject, throwError } from 'rxjs';
+import { Registry } from 'prom-client';
 import { OrderPublisher } from './order-publisher.service';
+import { ProducerMetrics } from './producer.metrics';
 
 const kafka = { topics: { orders: 'food-orders', dlq: 'food-orders.dlq' } } as KafkaConfig;
 const logger = { info: jest.fn(), warn: jest.fn() } as unknown as PinoLogger;
@@ -21,7 +23,7 @@ function fakeClient() {
 describe(OrderPublisher.name, () => {
   it('sends each order keyed by customer, with correlation and version headers, and counts it once acknowledged', async () => {
     const { client, asClient } = fakeClient();
-    const publisher = new OrderPublisher(asClient, kafka, logger);
+    const publisher = new OrderPublisher(asClient, kafka, logger, new ProducerMetrics(new Registry()));
     await publisher.onModuleInit();
     const order = anOrder();
 
@@ -45,7 +47,7 @@ describe(OrderPublisher.name, () => {
     client.emitBatch
       .mockReturnValueOnce(throwError(() => new Error('leader not available')))
       .mockReturnValueOnce(of([]));
-    const publisher = new OrderPublisher(asClient, kafka, logger);
+    const publisher = new OrderPublisher(asClient, kafka, logger, new ProducerMetrics(new Registry()));
     await publisher.onModuleInit();
 
     await expect(publisher.publish([anOrder()])).resolves.toBe(true);
@@ -56,7 +58,7 @@ describe(OrderPublisher.name, () => {
   it('is not ready while disconnected or after a failed send, and stops retrying when told to give up', async () => {
     const { client, status, asClient } = fakeClient();
     client.emitBatch.mockReturnValue(throwError(() => new Error('broker down')));
-    const publisher = new OrderPublisher(asClient, kafka, logger);
+    const publisher = new OrderPublisher(asClient, kafka, logger, new ProducerMetrics(new Registry()));
     await publisher.onModuleInit();
     status.next('disconnected');
     expect(publisher.state()).toEqual({ ready: false, reason: 'Kafka producer is not connected' });

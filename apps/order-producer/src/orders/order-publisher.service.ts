@@ -7,6 +7,7 @@ import { ClientKafka } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { lastValueFrom, Subscription } from 'rxjs';
 import { ORDERS_KAFKA_CLIENT } from './orders.constants';
+import { ProducerMetrics } from './producer.metrics';
 
 const RETRY_BASE_MS = 200;
 const RETRY_CAP_MS = 5_000;
@@ -33,6 +34,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     @Inject(ORDERS_KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
     @InjectPinoLogger(OrderPublisher.name) private readonly logger: PinoLogger,
+    private readonly metrics: ProducerMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -72,10 +74,12 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
       try {
         await lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages }));
         this.counters.sent += orders.length;
+        this.metrics.produced.inc(orders.length);
         this.lastError = undefined;
         return true;
       } catch (error) {
         this.counters.failedAttempts += 1;
+        this.metrics.produceErrors.inc();
         this.lastError = describeError(error).message;
         const wait = backoffDelay(attempt, RETRY_BASE_MS, RETRY_CAP_MS);
         this.logger.warn(

@@ -7,6 +7,7 @@ import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
 import { OrderSchedule } from './order-schedule.service';
 import { ORDERS_KAFKA_CLIENT } from './orders.constants';
+import { ProducerMetrics } from './producer.metrics';
 
 @Module({
   imports: [
@@ -48,6 +49,7 @@ import { ORDERS_KAFKA_CLIENT } from './orders.constants';
     },
     OrderPublisher,
     OrderSchedule,
+    ProducerMetrics,
   ],
   exports: [OrderPublisher, OrderSchedule],
 })

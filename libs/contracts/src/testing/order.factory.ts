@@ -22,3 +22,16 @@ export function anOrder(overrides: Partial<Record<keyof OrderEvent, unknown>> = 
 export function anItem(overrides: Partial<Record<keyof OrderItemEvent, unknown>> = {}): OrderItemEvent {
   return { name: 'Soup', quantity: 1, price: 4.5, ...overrides } as OrderItemEvent;
 }
+
+/** The minimal order of the original design, exactly as its message schema shows it. */
+export const ORIGINAL_MINIMAL_ORDER = {
+  order_id: 'ORD-20250110-001',
+  customer_id: 'CUST-12345',
+  items: [
+    { name: 'Burger', quantity: 2, price: 8.99 },
+    { name: 'Fries', quantity: 1, price: 3.49 },
+  ],
+  total_amount: 21.47,
+  status: 'pending',
+  created_at: '2025-01-10T14:30:00Z',
+} as const;

@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+# One image recipe for both apps: build target order-consumer (default) or order-producer.
+#   docker build --target order-producer -t food-orders/order-producer .
+# The consumer image also runs the one-shot migration: `node dist/apps/order-consumer/main.js migrate`.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY libs ./libs
+COPY apps ./apps
+RUN npx nest build order-producer && npx nest build order-consumer \
+ && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /app/package.json ./
+COPY --from=build --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --chown=node:node docker/healthcheck.js ./docker/healthcheck.js
+USER node
+# Readiness, not liveness: the container is healthy once it can do its work (no curl needed).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "docker/healthcheck.js"]
+ENTRYPOINT ["node"]
+
+FROM runtime AS order-producer
+ENV HTTP_PORT=3001
+EXPOSE 3001
+CMD ["dist/apps/order-producer/main.js"]
+
+FROM runtime AS order-consumer
+ENV HTTP_PORT=3002
+EXPOSE 3002
+CMD ["dist/apps/order-consumer/main.js"]

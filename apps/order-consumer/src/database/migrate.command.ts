@@ -1,0 +1,21 @@
+import { databaseConfig } from '@app/config';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from './data-source.options';
+import { migrateWithLock } from './migration-runner.service';
+
+/**
+ * `node dist/apps/order-consumer/main.js migrate`: the one-shot migrate step of the compose stack,
+ * runnable from the production image (which has no TypeORM CLI or TypeScript sources).
+ */
+export async function runMigrateCommand(): Promise<void> {
+  const dataSource = new DataSource(dataSourceOptions(databaseConfig()));
+  await dataSource.initialize();
+  try {
+    const applied = await migrateWithLock(dataSource);
+    process.stdout.write(
+      `${JSON.stringify({ level: 30, app: 'order-consumer', msg: 'migrations applied', migrations: applied })}\n`,
+    );
+  } finally {
+    await dataSource.destroy();
+  }
+}

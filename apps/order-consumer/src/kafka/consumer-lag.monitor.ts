@@ -1,0 +1,57 @@
+import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
+import { kafkaClientOptions } from '@app/kafka';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Admin, Kafka } from 'kafkajs';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ConsumerMetrics } from './consumer.metrics';
+
+export const LAG_EVERY_MS = 5_000;
+
+/**
+ * Refreshes the lag gauge from one long-lived admin client every few seconds: lag = log-end offset
+ * minus the group's committed offset. A scrape of /metrics reads the gauge and never calls Kafka.
+ */
+@Injectable()
+export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private admin?: Admin;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
+    @Inject(consumerConfig.KEY) private readonly consumer: ConsumerConfig,
+    private readonly metrics: ConsumerMetrics,
+    @InjectPinoLogger(ConsumerLagMonitor.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.admin = new Kafka(kafkaClientOptions(this.kafka, 'order-consumer-lag')).admin();
+    await this.admin.connect();
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), LAG_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.admin?.disconnect();
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.admin) return;
+    const topic = this.kafka.topics.orders;
+    try {
+      const [ends, [committed]] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId: this.consumer.groupId, topics: [topic] }),
+      ]);
+      for (const { partition, high, low } of ends) {
+        const offset = committed.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        const position = offset === '-1' ? Number(low) : Number(offset);
+        this.metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(high) - position));
+      }
+    } catch (error) {
+      // The broker may be down; the gauge keeps its last values until the next refresh succeeds.
+      this.logger.debug({ err: String(error) }, 'lag refresh failed');
+    }
+  }
+}

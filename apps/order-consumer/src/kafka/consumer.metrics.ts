@@ -1,0 +1,82 @@
+import { DeliveryOutcome } from '@app/dlq';
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+@Injectable()
+export class ConsumerMetrics {
+  readonly consumed: Counter;
+  readonly stored: Counter;
+  readonly duplicates: Counter;
+  readonly deadLettered: Counter<'reason'>;
+  readonly retries: Counter;
+  readonly processingDuration: Histogram;
+  readonly endToEndLatency: Histogram;
+  readonly lag: Gauge<'topic' | 'partition'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.consumed = new Counter({
+      name: 'orders_consumed_total',
+      help: 'Records handled to a final outcome',
+      registers,
+    });
+    this.stored = new Counter({
+      name: 'orders_stored_total',
+      help: 'Orders written to PostgreSQL',
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'orders_duplicate_total',
+      help: 'Redelivered orders already stored (no-ops)',
+      registers,
+    });
+    this.deadLettered = new Counter({
+      name: 'orders_dead_lettered_total',
+      help: 'Records written to the dead-letter topic, by x-dlq-reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'orders_processing_retries_total',
+      help: 'Retries after a transient or unexpected failure',
+      registers,
+    });
+    this.processingDuration = new Histogram({
+      name: 'orders_processing_duration_seconds',
+      help: 'From receiving a record to committing its offset, retries included',
+      buckets: SECONDS,
+      registers,
+    });
+    this.endToEndLatency = new Histogram({
+      name: 'orders_end_to_end_latency_seconds',
+      help: "From the order's created_at to the commit of its row",
+      buckets: SECONDS,
+      registers,
+    });
+    this.lag = new Gauge({
+      name: 'orders_consumer_lag',
+      help: "Log-end offset minus the group's committed offset, per partition",
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
+  }
+
+  record(outcome: DeliveryOutcome, details: { createdAt?: Date; durationMs?: number } = {}): void {
+    if (outcome === 'transient') {
+      this.retries.inc();
+      return;
+    }
+    this.consumed.inc();
+    if (details.durationMs !== undefined) this.processingDuration.observe(details.durationMs / 1000);
+    if (outcome === 'stored') {
+      this.stored.inc();
+      if (details.createdAt) this.endToEndLatency.observe((Date.now() - details.createdAt.getTime()) / 1000);
+    } else if (outcome === 'duplicate') {
+      this.duplicates.inc();
+    } else {
+      this.deadLettered.inc({ reason: outcome });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  restart?: string;
+  deploy?: { replicas?: number; resources?: { limits?: { memory?: string } } };
+}
+
+const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+const ONE_SHOT = ['migrate'];
+
+describe('docker-compose.yml', () => {
+  it('starts each service only once what it needs is healthy, and the consumers only after the migration', () => {
+    expect(services['order-consumer'].depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+      migrate: { condition: 'service_completed_successfully' },
+    });
+    expect(services.migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(services['order-producer'].depends_on).toEqual({
+      kafka: { condition: 'service_healthy' },
+      'order-consumer': { condition: 'service_healthy' },
+    });
+    expect(services['kafka-ui'].depends_on?.kafka).toEqual({ condition: 'service_healthy' });
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        const expected = ONE_SHOT.includes(dependency) ? 'service_completed_successfully' : 'service_healthy';
+        expect({ name, dependency, condition }).toEqual({ name, dependency, condition: expected });
+      }
+    }
+  });
+
+  it('gives every long-running service a healthcheck and a memory limit', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, limit: service.deploy?.resources?.limits?.memory }).toEqual({
+        name,
+        limit: expect.any(String),
+      });
+      if (ONE_SHOT.includes(name)) continue;
+      expect({ name, healthcheck: service.healthcheck?.test?.length ?? 0 }).toEqual({
+        name,
+        healthcheck: expect.any(Number),
+      });
+      expect(service.healthcheck?.test?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs two consumers without a host port clash, and the one-shot migrate from the consumer image', () => {
+    expect(services['order-consumer'].deploy?.replicas).toBe(2);
+    expect(services['order-consumer'].ports).toBeUndefined();
+    expect(services.migrate.image).toBe(services['order-consumer'].image);
+    expect(services.migrate.command).toEqual(['dist/apps/order-consumer/main.js', 'migrate']);
+    expect(services.migrate.restart).toBe('no');
+  });
+
+  it('runs Kafka 3.9 in KRaft mode without topic auto-creation, and pins every image', () => {
+    const kafka = services.kafka;
+    expect(kafka.image).toMatch(/^apache\/kafka:3\.9\.\d+$/);
+    expect(kafka.environment).toMatchObject({
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+    });
+    expect(services.postgres.image).toMatch(/^postgres:16/);
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/:[\w.-]+$/) });
+      expect(service.image).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('keeps Prometheus and Grafana behind the observability profile', () => {
+    expect(services.prometheus.profiles).toEqual(['observability']);
+    expect(services.grafana.profiles).toEqual(['observability']);
+    expect(services.kafka.profiles).toBeUndefined();
+  });
+});
