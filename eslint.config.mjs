@@ -4,7 +4,17 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.cache/', 'node_modules/', 'eslint.config.mjs', 'jest.config.js', 'docker/'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      '.cache/',
+      'node_modules/',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'docker/',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
