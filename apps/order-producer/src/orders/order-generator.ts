@@ -1,5 +1,6 @@
 import { centsToDecimal, lineCents, OrderEvent, OrderItemEvent } from '@app/contracts';
-import { base, en, Faker } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
+import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import { OrderIdFactory } from './order-id.factory';
 
 export interface Customer {
@@ -13,6 +14,13 @@ export interface MenuItem {
   name: string;
   price: number;
 }
+
+// The package's index loads all of faker's locales (~30 MB of memory); the English entry point carries
+// the same class, so each generator gets its own seeded instance without them.
+const FakerClass = englishFaker.constructor as new (options: {
+  locale: Faker['rawDefinitions'];
+  seed: number;
+}) => Faker;
 
 export const CUSTOMER_COUNT = 100;
 export const MENU_SIZE = 20;
@@ -30,7 +38,7 @@ export class OrderGenerator {
     seed: number,
     private readonly ids = new OrderIdFactory(),
   ) {
-    this.faker = new Faker({ locale: [en, base], seed });
+    this.faker = new FakerClass({ locale: englishFaker.rawDefinitions, seed });
     this.customers = Array.from({ length: CUSTOMER_COUNT }, (_, i) => this.customer(i + 1));
     this.menu = this.menuItems();
   }
