@@ -1,5 +1,5 @@
 /**
- * The real services the e2e tests run against, picked in this order (DESIGN.md §9):
+ * The real services the e2e tests run against, picked in this order:
  * 1. KAFKA_BROKERS and DATABASE_URL set: use them (compose, CI, a developer's own stack);
  * 2. a container runtime reachable: testcontainers (Kafka 3.9 KRaft, PostgreSQL 16);
  * 3. otherwise: a local Apache Kafka 3.9 broker from Maven Central, and the PostgreSQL at
