@@ -239,21 +239,29 @@ export function resolveJars(cacheDir: string, log: (line: string) => void): stri
   if (existsSync(marker)) return libs;
   log(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central into ${cacheDir} (first run only)`);
   rmSync(libs, { recursive: true, force: true });
-  execFileSync(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      '-Dstyle.color=never',
-      `-Dmaven.repo.local=${join(cacheDir, 'm2')}`,
-      '-f',
-      join(ROOT, 'tools', 'kafka', 'pom.xml'),
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${libs}`,
-      '-DincludeScope=runtime',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  try {
+    execFileSync(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-Dstyle.color=never',
+        `-Dmaven.repo.local=${join(cacheDir, 'm2')}`,
+        '-f',
+        join(ROOT, 'tools', 'kafka', 'pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${libs}`,
+        '-DincludeScope=runtime',
+      ],
+      { stdio: 'pipe' },
+    );
+  } catch (error) {
+    // Maven's own report says what failed (network, repository); show it rather than a bare exit code.
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(
+      `Maven could not resolve Apache Kafka ${KAFKA_VERSION}:\n${String(stdout ?? '')}${String(stderr ?? '')}`,
+    );
+  }
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   return libs;
 }
