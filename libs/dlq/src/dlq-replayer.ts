@@ -1,4 +1,5 @@
-import { Kafka, KafkaMessage, Partitioners } from 'kafkajs';
+import { reliableProducerOptions } from '@app/kafka';
+import { Kafka, KafkaMessage } from 'kafkajs';
 import { stripDlqHeaders } from './dead-letter-record';
 import { DlqHeader } from './dead-letter.headers';
 
@@ -73,11 +74,7 @@ export async function replayDeadLetters(
   const results: ReplayedRecord[] = [];
   if (ends.size === 0) return results;
 
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = kafka.producer(reliableProducerOptions());
   const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
   await Promise.all([producer.connect(), consumer.connect()]);
   try {

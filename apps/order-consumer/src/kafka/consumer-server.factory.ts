@@ -1,8 +1,7 @@
 import { ConsumerConfig, KafkaConfig } from '@app/config';
 import { RETRY_CAP_MS } from '@app/dlq';
-import { kafkaClientOptions, ObservedServerKafka } from '@app/kafka';
+import { kafkaClientOptions, ObservedServerKafka, reliableProducerOptions } from '@app/kafka';
 import { hostname } from 'node:os';
-import { Partitioners } from 'kafkajs';
 import { ConsumerState } from './consumer-state.service';
 
 /** The Kafka side of the hybrid app: consumer group, manual commits, one partition per worker. */
@@ -29,12 +28,7 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
         partitionsConsumedConcurrently: consumer.concurrency,
       },
       // The server's producer writes dead letters: acknowledged by every in-sync replica, never duplicated.
-      producer: {
-        allowAutoTopicCreation: false,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      },
+      producer: reliableProducerOptions(),
     },
     state,
   );

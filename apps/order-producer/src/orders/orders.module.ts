@@ -1,8 +1,7 @@
 import { KafkaConfig, kafkaConfig, ProducerConfig, producerConfig } from '@app/config';
-import { kafkaClientOptions, KafkaTopicsModule } from '@app/kafka';
+import { kafkaClientOptions, KafkaTopicsModule, reliableProducerOptions } from '@app/kafka';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
-import { Partitioners } from 'kafkajs';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
 import { OrderSchedule } from './order-schedule.service';
@@ -22,18 +21,12 @@ import { ProducerMetrics } from './producer.metrics';
             client: kafkaClientOptions(kafka, 'order-producer'),
             producerOnlyMode: true,
             postfixId: '',
-            producer: {
-              // The broker de-duplicates retried batches, and one request in flight keeps them in order.
-              idempotent: true,
-              maxInFlightRequests: 1,
-              allowAutoTopicCreation: false,
-              // The Java client's murmur2 partitioner: a key lands on the same partition from any client.
-              createPartitioner: Partitioners.DefaultPartitioner,
+            producer: reliableProducerOptions({
               // kafkajs warns that capping an idempotent producer's retries "may invalidate EoS": after
               // giving up, OrderPublisher re-sends the same batch, whose unchanged sequence numbers
               // let the broker drop what it already wrote, and the failure becomes visible (logs, readiness).
               retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-            },
+            }),
             // acks=all: a send resolves only once every in-sync replica has the batch.
             send: { acks: -1 },
           },
