@@ -18,7 +18,7 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   private startedAt = 0;
   private generated = 0;
   private inFlight: Promise<unknown> | undefined;
-  private stopped = false;
+  private stopping: Promise<void> | undefined;
   private lastProgress = { at: 0, sent: 0 };
   private resolveFinished!: () => void;
   /** Resolves once PRODUCER_MAX_ORDERS or PRODUCER_DURATION_S is reached and every order is acknowledged. */
@@ -54,7 +54,7 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private tick(): void {
-    if (this.inFlight || this.stopped) return;
+    if (this.inFlight || this.stopping) return;
     const now = Date.now();
     const { ratePerSecond, maxOrders, durationSeconds } = this.config;
     if (durationSeconds > 0 && now - this.startedAt >= durationSeconds * 1000) {
@@ -79,23 +79,23 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private async stop(): Promise<void> {
-    if (!this.stopped) {
-      this.stopped = true;
-      for (const name of ['emit-orders', 'progress']) {
-        if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
-      }
+  /** Stops emitting; every caller (limit reached, duration over, shutdown) shares one wind-down. */
+  private stop(): Promise<void> {
+    this.stopping ??= this.windDown();
+    return this.stopping;
+  }
+
+  private async windDown(): Promise<void> {
+    for (const name of ['emit-orders', 'progress']) {
+      if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.inFlight;
-    if (this.lastProgress.at !== -1) {
-      this.lastProgress.at = -1;
-      const { sent, failedAttempts } = this.publisher.counters;
-      const seconds = (Date.now() - this.startedAt) / 1000;
-      this.logger.info(
-        { sent, errors: failedAttempts, seconds: round(seconds), rate: round(sent / seconds) },
-        'producer finished',
-      );
-    }
+    const { sent, failedAttempts } = this.publisher.counters;
+    const seconds = (Date.now() - this.startedAt) / 1000;
+    this.logger.info(
+      { sent, errors: failedAttempts, seconds: round(seconds), rate: round(sent / seconds) },
+      'producer finished',
+    );
     this.resolveFinished();
   }
 
