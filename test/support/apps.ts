@@ -22,30 +22,19 @@ export interface RunningConsumer {
  * environment plus `overrides`, and waits until it has joined its group.
  */
 export async function startConsumer(overrides: Record<string, string> = {}): Promise<RunningConsumer> {
-  const saved = { ...process.env };
-  Object.assign(process.env, overrides);
-  try {
+  return withEnv(overrides, async () => {
     // Imported late: the @EventPattern topic is read from the environment at import time.
     const { createOrderConsumerApp } = await import('../../apps/order-consumer/src/order-consumer.app');
     const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state.service');
     const { ProcessingStats } = await import('../../apps/order-consumer/src/kafka/processing-stats.service');
     const app = await createOrderConsumerApp();
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    const url = await serveLocally(app);
     const state = app.get(ConsumerState);
     await eventually('the consumer to join its group', () => state.readiness().consumer.ready, {
       timeoutMs: 60_000,
     });
-    return {
-      app,
-      url: `http://127.0.0.1:${port}`,
-      state,
-      stats: app.get(ProcessingStats),
-      close: () => app.close(),
-    };
-  } finally {
-    process.env = saved;
-  }
+    return { app, url, state, stats: app.get(ProcessingStats), close: () => app.close() };
+  });
 }
 
 export interface ChildApp {
@@ -139,24 +128,29 @@ export interface RunningProducer {
 
 /** Starts the producer app in this process with the file's environment plus `overrides`. */
 export async function startProducer(overrides: Record<string, string> = {}): Promise<RunningProducer> {
+  return withEnv(overrides, async () => {
+    const { createOrderProducerApp } = await import('../../apps/order-producer/src/order-producer.app');
+    const { OrderSchedule } = await import('../../apps/order-producer/src/orders/order-schedule.service');
+    const app = await createOrderProducerApp();
+    const url = await serveLocally(app);
+    return { app, url, finished: app.get(OrderSchedule).finished, close: () => app.close() };
+  });
+}
+
+/** Runs `create` with the file's environment plus `overrides`: apps read their config while being created. */
+async function withEnv<T>(overrides: Record<string, string>, create: () => Promise<T>): Promise<T> {
   const saved = { ...process.env };
   Object.assign(process.env, overrides);
   try {
-    const { NestFactory } = await import('@nestjs/core');
-    const { Logger } = await import('nestjs-pino');
-    const { OrderProducerModule } = await import('../../apps/order-producer/src/order-producer.module');
-    const { OrderSchedule } = await import('../../apps/order-producer/src/orders/order-schedule.service');
-    const app = await NestFactory.create(OrderProducerModule, { bufferLogs: true });
-    app.useLogger(app.get(Logger));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    return {
-      app,
-      url: `http://127.0.0.1:${port}`,
-      finished: app.get(OrderSchedule).finished,
-      close: () => app.close(),
-    };
+    return await create();
   } finally {
     process.env = saved;
   }
+}
+
+/** Serves the app's HTTP side on a free loopback port and returns its base URL. */
+async function serveLocally(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
 }
