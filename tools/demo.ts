@@ -9,8 +9,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { consumerConfig, kafkaConfig } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { LocalKafka } from './local-kafka';
 
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
   };
-  const topic = process.env.KAFKA_TOPIC_ORDERS ?? 'food-orders';
-  const dlqTopic = process.env.KAFKA_TOPIC_DLQ ?? 'food-orders.dlq';
+  // The same topics the apps will use: read through the apps' own configuration.
+  const { orders: topic, dlq: dlqTopic } = kafkaConfig().topics;
+  const { groupId } = consumerConfig();
   const apps: App[] = [];
   const db = new Client({ connectionString: databaseUrl });
   const kafka = new Kafka({ clientId: 'demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     say('▶ starting two consumers (group order-processors)');
     apps.push(startApp('consumer-1', 'order-consumer', { ...env, HTTP_PORT: '0' }));
     apps.push(startApp('consumer-2', 'order-consumer', { ...env, HTTP_PORT: '0' }));
+    const consumers = [...apps];
     await waitFor(
       'both consumers to join the group',
       () => apps.every((a) => last(a, 'joined consumer group')),
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
 
     let producerExit: number | null | undefined;
     void producer.exited.then((code) => (producerExit = code));
+    let owned = new Map<number, number[]>();
     let produced = 0;
     let stored = 0;
     let tick = 0;
@@ -92,9 +96,8 @@ async function main(): Promise<void> {
       produced = (await totalOffsets(admin, topic)) - startOffsets;
       stored = await storedSince(db, runStart);
       const done = producerExit !== undefined && stored >= produced;
-      const partitions = apps
-        .filter((a) => a.name.startsWith('consumer'))
-        .map((a) => `${a.name} ${partitionsOf(a)}`);
+      owned = await ownedPartitions(admin, groupId, topic);
+      const partitions = consumers.map((a) => `${a.name} ${partitionsOf(a, owned)}`);
       const progress = `  produced ${pad(produced)}  stored ${pad(stored)}  lag ${pad(produced - stored)}  ${partitions.join('  ')}`;
       // A terminal gets one line rewritten in place; a log file gets a line every 5 s.
       if (process.stdout.isTTY) process.stdout.write(`\r${progress}   ${done ? '\n' : ''}`);
@@ -118,8 +121,8 @@ async function main(): Promise<void> {
     );
     say(`  stored          ${stored} rows in PostgreSQL`);
     say(`  dead-lettered   ${deadLettered}`);
-    for (const app of apps.filter((a) => a.name.startsWith('consumer'))) {
-      say(`  ${app.name}      partitions ${partitionsOf(app)}, stored ${storedBy(app)}`);
+    for (const app of consumers) {
+      say(`  ${app.name}      partitions ${partitionsOf(app, owned)}, stored ${storedBy(app)}`);
     }
     say(
       `  latency         created_at → row: p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,
@@ -164,12 +167,26 @@ function last(app: App, msg: string): Record<string, unknown> | undefined {
   return [...app.lines].reverse().find((line) => line.msg === msg);
 }
 
-function partitionsOf(app: App): string {
-  const assignment = last(app, 'joined consumer group')?.assignment as Record<string, number[]> | undefined;
-  return `[${Object.values(assignment ?? {})
-    .flat()
-    .sort()
-    .join(',')}]`;
+/**
+ * The group's current assignment as the broker knows it, by consumer pid (each consumer's client id
+ * ends with its pid). Log lines would only tell each consumer's last join, which may be stale.
+ */
+async function ownedPartitions(
+  admin: ReturnType<Kafka['admin']>,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number[]>> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const owned = new Map<number, number[]>();
+  for (const member of groups[0]?.members ?? []) {
+    const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    owned.set(Number(member.clientId.split('-').pop()), assignment?.assignment[topic] ?? []);
+  }
+  return owned;
+}
+
+function partitionsOf(app: App, owned: Map<number, number[]>): string {
+  return `[${[...(owned.get(app.child.pid ?? -1) ?? [])].sort().join(',')}]`;
 }
 
 function storedBy(app: App): number {
