@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { killSpawnedApps, spawnBuiltApp } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
-import { countOrders } from './support/orders';
+import { countOrders, MIGRATION_NAMES } from './support/orders';
 
 const ROOT = join(__dirname, '..');
 
@@ -65,7 +65,7 @@ describe('the built apps with the environment docker-compose.yml gives them', ()
     );
     expect((await migrate.exited).code).toBe(0);
     const { rows } = await ctx.db.query<{ name: string }>('SELECT name FROM migrations');
-    expect(rows).toHaveLength(1);
+    expect(rows.map((r) => r.name)).toEqual(MIGRATION_NAMES);
 
     const consumer = spawnBuiltApp('order-consumer', consumerEnv);
     const producer = spawnBuiltApp('order-producer', producerEnv);

@@ -2,6 +2,8 @@ import { OrderEvent } from '@app/contracts';
 import { Pool } from 'pg';
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
 import { OrderIdFactory } from '../../apps/order-producer/src/orders/order-id.factory';
+import { CreateOrders1763769600000 } from '../../apps/order-consumer/src/database/migrations/1763769600000-create-orders';
+import { IndexesForBatches1764460800000 } from '../../apps/order-consumer/src/database/migrations/1764460800000-indexes-for-batches';
 import { RawRecord } from './kafka-helpers';
 
 /** Orders as the producer app makes them, ready to send raw. */
@@ -51,3 +53,6 @@ export function expectedRow(order: OrderEvent): StoredOrder {
     created_at: new Date(order.created_at),
   };
 }
+
+/** The names of the consumer's migrations, in the order they apply. */
+export const MIGRATION_NAMES = [CreateOrders1763769600000, IndexesForBatches1764460800000].map((m) => m.name);

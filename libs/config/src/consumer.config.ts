@@ -6,6 +6,8 @@ export const consumerConfig = registerAs('consumer', () => {
   return env.done({
     groupId: env.string('KAFKA_CONSUMER_GROUP', 'order-processors'),
     concurrency: env.integer('CONSUMER_CONCURRENCY', 3, 1, 1000),
+    // One INSERT per batch: 6 bind parameters a row, and PostgreSQL takes at most 65,535.
+    batchMax: env.integer('CONSUMER_BATCH_MAX', 500, 1, 10_000),
   });
 });
 

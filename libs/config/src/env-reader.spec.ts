@@ -3,7 +3,7 @@ import { consumerConfig } from './consumer.config';
 import { databaseConfig } from './database.config';
 import { ConfigError, EnvReader } from './env-reader';
 import { producerHttpConfig } from './http.config';
-import { kafkaConfig, ordersTopicName } from './kafka.config';
+import { kafkaConfig } from './kafka.config';
 import { logConfig } from './log.config';
 import { producerConfig } from './producer.config';
 
@@ -28,7 +28,7 @@ describe(EnvReader.name, () => {
         replicationFactor: 1,
       });
       expect(producerConfig()).toEqual({ ratePerSecond: 10, maxOrders: 0, durationSeconds: 0, seed: 42 });
-      expect(consumerConfig()).toEqual({ groupId: 'order-processors', concurrency: 3 });
+      expect(consumerConfig()).toEqual({ groupId: 'order-processors', concurrency: 3, batchMax: 500 });
       expect(databaseConfig()).toEqual({
         url: 'postgres://postgres:postgres@localhost:5432/orders',
         poolSize: 10,
@@ -49,7 +49,7 @@ describe(EnvReader.name, () => {
     };
     withEnv(env, () => {
       expect(kafkaConfig().brokers).toEqual(['kafka-1:9092', 'kafka-2:9092']);
-      expect(ordersTopicName()).toBe('orders.v1');
+      expect(kafkaConfig().topics.orders).toBe('orders.v1');
       expect(producerConfig()).toMatchObject({ ratePerSecond: 2.5, maxOrders: 100 });
       expect(databaseConfig().poolSize).toBe(4);
       expect(logConfig().format).toBe('pretty');
@@ -94,9 +94,21 @@ describe(EnvReader.name, () => {
       'LOG_LEVEL="loud" is invalid: expected one of fatal, error, warn, info, debug, trace, silent (default info)',
     ],
     ['DB_POOL_SIZE', '0', 'DB_POOL_SIZE="0" is invalid: expected an integer from 1 to 500 (default 10)'],
+    [
+      'CONSUMER_BATCH_MAX',
+      '20000',
+      'CONSUMER_BATCH_MAX="20000" is invalid: expected an integer from 1 to 10000 (default 500)',
+    ],
   ])('names %s and what it accepts when it is %j', (name, value, message) => {
     const issues = withEnv({ [name]: value }, () =>
-      configIssues([kafkaConfig, producerConfig, producerHttpConfig, databaseConfig, logConfig]),
+      configIssues([
+        kafkaConfig,
+        producerConfig,
+        producerHttpConfig,
+        databaseConfig,
+        logConfig,
+        consumerConfig,
+      ]),
     );
     expect(issues).toEqual([message]);
   });
@@ -113,9 +125,5 @@ describe(EnvReader.name, () => {
     const read = () => withEnv({ PRODUCER_RATE: 'fast', MOCK_SEED: 'x' }, () => producerConfig());
     expect(read).toThrow(ConfigError);
     expect(() => read()).toThrow(/PRODUCER_RATE[\s\S]*MOCK_SEED/);
-  });
-
-  it('falls back to the default orders topic at import time when the value is bad', () => {
-    expect(withEnv({ KAFKA_TOPIC_ORDERS: 'bad topic' }, ordersTopicName)).toBe('food-orders');
   });
 });

@@ -20,16 +20,3 @@ export const kafkaConfig = registerAs('kafka', () => {
 });
 
 export type KafkaConfig = ConfigType<typeof kafkaConfig>;
-
-/**
- * Nest binds @EventPattern when the controller class is defined, before any module exists, so the
- * handler's topic is read here at import time. It never throws: a bad value is reported by the
- * start-up validation, which runs before anything connects.
- */
-export function ordersTopicName(): string {
-  try {
-    return kafkaConfig().topics.orders;
-  } catch {
-    return DEFAULT_ORDERS_TOPIC;
-  }
-}

@@ -3,8 +3,22 @@ import { PermanentMessageError, PermanentReason } from './message-errors';
 export type ErrorClass = PermanentReason | 'transient' | 'unexpected';
 
 // SQLSTATE codes that a retry can cure: serialization failure, deadlock, statement timeout /
-// cancel, shutdown and "cannot connect now", too many connections, and every connection exception.
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57014', '57P01', '57P02', '57P03', '53300', '53400']);
+// cancel, lock timeout, shutdown and "cannot connect now", too many connections, and every
+// connection exception (class 08).
+const TRANSIENT_SQLSTATES = new Set([
+  '40001',
+  '40P01',
+  '57014',
+  '55P03',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+]);
+// Class 22, data exception: PostgreSQL cannot store a value as sent (a NUL character, a number out
+// of range). The record is at fault, and every retry would fail the same way.
+const DATA_EXCEPTION_CLASS = '22';
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -25,6 +39,8 @@ const TRANSIENT_MESSAGES = [
   /Client has encountered a connection error/i,
   /Connection terminated unexpectedly/i,
   /the database system is (starting up|shutting down)/i,
+  // TypeORM's answer when the connection under a query runner was lost (e.g. its backend was killed).
+  /QueryRunnerAlreadyReleasedError|Query runner already released/i,
 ];
 
 /**
@@ -34,7 +50,8 @@ const TRANSIENT_MESSAGES = [
  */
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof PermanentMessageError) return error.reason;
-  return isTransient(error) ? 'transient' : 'unexpected';
+  if (isTransient(error)) return 'transient';
+  return sqlState(error)?.startsWith(DATA_EXCEPTION_CLASS) ? 'invalid' : 'unexpected';
 }
 
 /**
@@ -61,4 +78,10 @@ function isTransient(error: unknown, depth = 0): boolean {
   const { message } = describeError(error);
   if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
   return isTransient(driverError, depth + 1) || isTransient(cause, depth + 1);
+}
+
+function sqlState(error: unknown): string | undefined {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  const state = typeof code === 'string' ? code : driverError?.code;
+  return typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
 }

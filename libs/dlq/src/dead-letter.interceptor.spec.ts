@@ -1,187 +1,147 @@
-import { ConsumerConfig, KafkaConfig } from '@app/config';
+import { ConsumerConfig } from '@app/config';
+import { batchWaitOf, KafkaBatchContext } from '@app/kafka';
 import { CallHandler, ExecutionContext } from '@nestjs/common';
-import { KafkaContext } from '@nestjs/microservices';
-import { KafkaMessage } from 'kafkajs';
+import { KafkaMessage, Message } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { defer, lastValueFrom, of } from 'rxjs';
-import { DeadLetterInterceptor, ShutdownInterruptedError } from './dead-letter.interceptor';
+import { DeadLetterInterceptor } from './dead-letter.interceptor';
+import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DeliveryMonitor, DeliveryOutcome } from './delivery-monitor';
+import { HandledBatch } from './handled-batch';
 import { ConflictingDuplicateError, InvalidMessageError, PoisonMessageError } from './message-errors';
 
-const kafkaSettings = { topics: { orders: 'food-orders', dlq: 'food-orders.dlq' } } as KafkaConfig;
-const consumerSettings: ConsumerConfig = { groupId: 'order-processors', concurrency: 3 };
+const consumerSettings: ConsumerConfig = { groupId: 'order-processors', concurrency: 3, batchMax: 500 };
 const logger = { warn: jest.fn(), info: jest.fn() } as unknown as PinoLogger;
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
 class FakeMonitor extends DeliveryMonitor {
-  readonly closing = new AbortController();
   readonly outcomes: DeliveryOutcome[] = [];
-  waiting: string | undefined;
-  get closingSignal() {
-    return this.closing.signal;
-  }
   delivered(outcome: DeliveryOutcome) {
     this.outcomes.push(outcome);
   }
-  retrying(dependency: string) {
-    this.waiting = dependency;
-  }
-  recovered() {
-    this.waiting = undefined;
-  }
 }
 
-const MESSAGE: KafkaMessage = {
-  key: Buffer.from('CUST-00042'),
-  value: Buffer.from([0x7b, 0xff, 0x00]), // not even UTF-8: must reach the DLQ byte for byte
-  headers: { 'x-correlation-id': Buffer.from('ORD-1') },
-  offset: '41',
-  timestamp: '1763821800000',
-  attributes: 0,
-};
+function message(offset: string, value: Buffer): KafkaMessage {
+  return {
+    key: Buffer.from('CUST-00042'),
+    value,
+    headers: { 'x-correlation-id': Buffer.from(`ORD-${offset}`) },
+    offset,
+    timestamp: '1763821800000',
+    attributes: 0,
+  };
+}
 
-function kafkaContext() {
-  const commitOffsets = jest.fn().mockResolvedValue(undefined);
-  const heartbeat = jest.fn().mockResolvedValue(undefined);
-  const send = jest.fn().mockResolvedValue([]);
-  const context = {
-    getTopic: () => 'food-orders',
-    getPartition: () => 2,
-    getMessage: () => MESSAGE,
-    getConsumer: () => ({ commitOffsets }),
-    getHeartbeat: () => heartbeat,
-    getProducer: () => ({ send }),
-  } as unknown as KafkaContext;
-  const execution = {
+// Not even UTF-8: must reach the DLQ byte for byte.
+const MESSAGES = [message('41', Buffer.from([0x7b, 0xff, 0x00])), message('42', Buffer.from('{}'))];
+
+function batchContext(attempt = 1) {
+  const context = new KafkaBatchContext(['food-orders', 2, MESSAGES, attempt, jest.fn()]);
+  return {
     getType: () => 'rpc',
     switchToRpc: () => ({ getContext: () => context }),
   } as unknown as ExecutionContext;
-  return { execution, commitOffsets, heartbeat, send };
 }
-
-const NEXT_OFFSET = [{ topic: 'food-orders', partition: 2, offset: '42' }];
 
 describe(DeadLetterInterceptor.name, () => {
   let monitor: FakeMonitor;
+  let publish: jest.Mock<Promise<void>, [Message[]]>;
   let interceptor: DeadLetterInterceptor;
 
   beforeEach(() => {
     monitor = new FakeMonitor();
-    interceptor = new DeadLetterInterceptor(monitor, kafkaSettings, consumerSettings, logger);
+    publish = jest.fn().mockResolvedValue(undefined);
+    const publisher = { publish } as unknown as DeadLetterPublisher;
+    interceptor = new DeadLetterInterceptor(monitor, publisher, consumerSettings, logger);
   });
 
   const deliver = (execution: ExecutionContext, handler: () => Promise<unknown>) =>
     lastValueFrom(interceptor.intercept(execution, { handle: () => defer(handler) } as CallHandler), {
       defaultValue: undefined,
     });
+  const handled = (batch: Partial<HandledBatch>) => () => Promise.resolve({ done: [], failed: [], ...batch });
+  const waitOf = (attempt: Promise<unknown>) => attempt.then(() => undefined, batchWaitOf);
 
-  it('commits offset + 1 after the handler has stored the order', async () => {
-    const { execution, commitOffsets, send } = kafkaContext();
-    await deliver(execution, () => Promise.resolve({ result: 'stored', createdAt: new Date() }));
-    expect(commitOffsets).toHaveBeenCalledWith(NEXT_OFFSET);
-    expect(send).not.toHaveBeenCalled();
-    expect(monitor.outcomes).toEqual(['stored']);
+  it('counts the records the handler finished and writes no dead letter', async () => {
+    await deliver(
+      batchContext(),
+      handled({ done: [{ result: 'stored', createdAt: new Date() }, { result: 'duplicate' }] }),
+    );
+    expect(publish).not.toHaveBeenCalled();
+    expect(monitor.outcomes).toEqual(['stored', 'duplicate']);
   });
 
-  it.each([
-    ['poison', new PoisonMessageError('value is not valid UTF-8')],
-    ['invalid', new InvalidMessageError(['status: status must be one of …'])],
-    [
-      'conflicting-duplicate',
-      new ConflictingDuplicateError('order_id ORD-1 is already stored with different content'),
-    ],
-  ])(
-    'writes a %s record to the DLQ as it was sent, then commits past it, without retrying',
-    async (reason, error) => {
-      const { execution, commitOffsets, send } = kafkaContext();
-      const handler = jest.fn().mockRejectedValue(error);
-      await deliver(execution, handler);
-
-      expect(handler).toHaveBeenCalledTimes(1);
-      expect(send).toHaveBeenCalledTimes(1);
-      const [{ topic, acks, messages }] = send.mock.calls[0] as [
-        { topic: string; acks: number; messages: Array<Record<string, unknown>> },
-      ];
-      expect({ topic, acks }).toEqual({ topic: 'food-orders.dlq', acks: -1 });
-      expect(messages[0].key).toEqual(MESSAGE.key);
-      expect(messages[0].value).toEqual(MESSAGE.value);
-      expect(messages[0].headers).toEqual({
-        'x-correlation-id': MESSAGE.headers['x-correlation-id'],
-        'x-dlq-reason': reason,
-        'x-dlq-error-class': error.name,
-        'x-dlq-error-message': error.message,
-        'x-dlq-original-topic': 'food-orders',
-        'x-dlq-original-partition': '2',
-        'x-dlq-original-offset': '41',
-        'x-dlq-original-timestamp': '1763821800000',
-        'x-dlq-consumer-group': 'order-processors',
-        'x-dlq-attempts': '1',
-        'x-dlq-failed-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      });
-      expect(commitOffsets).toHaveBeenCalledWith(NEXT_OFFSET);
-      expect(send.mock.invocationCallOrder[0]).toBeLessThan(commitOffsets.mock.invocationCallOrder[0]);
-      expect(monitor.outcomes).toEqual([reason]);
-    },
-  );
-
-  it('waits out a database outage while heartbeating, reports it, and never dead-letters the order', async () => {
-    const { execution, commitOffsets, heartbeat, send } = kafkaContext();
-    const waitingDuringOutage: unknown[] = [];
-    const handler = jest
-      .fn()
-      .mockRejectedValueOnce(refused())
-      .mockImplementationOnce(() => {
-        waitingDuringOutage.push(monitor.waiting);
-        return Promise.reject(refused());
-      })
-      .mockResolvedValueOnce({ result: 'stored', createdAt: new Date() });
-
-    await deliver(execution, handler);
-
-    expect(handler).toHaveBeenCalledTimes(3);
-    expect(heartbeat).toHaveBeenCalled();
-    expect(waitingDuringOutage).toEqual(['database']);
-    expect(monitor.waiting).toBeUndefined();
-    expect(send).not.toHaveBeenCalled();
-    expect(commitOffsets).toHaveBeenCalledTimes(1);
-    expect(monitor.outcomes).toEqual(['transient', 'transient', 'stored']);
-  });
-
-  it('commits nothing while the DLQ write fails, and tries the record again', async () => {
-    const { execution, commitOffsets, send } = kafkaContext();
-    send.mockRejectedValueOnce(new Error('dlq topic unavailable'));
-    const handler = jest.fn().mockRejectedValue(new PoisonMessageError('value is empty'));
-    await deliver(execution, handler);
-    expect(handler).toHaveBeenCalledTimes(2);
-    expect(send).toHaveBeenCalledTimes(2);
-    expect(commitOffsets).toHaveBeenCalledTimes(1);
-    expect(send.mock.invocationCallOrder[1]).toBeLessThan(commitOffsets.mock.invocationCallOrder[0]);
-  });
-
-  it('gives up a retry wait on shutdown without committing, so the record is redelivered', async () => {
-    const { execution, commitOffsets } = kafkaContext();
-    const handler = jest.fn().mockImplementation(() => {
-      monitor.closing.abort();
-      return Promise.reject(refused());
+  it('writes every failed record of the batch to the DLQ in one publish, as it was sent, with why', async () => {
+    const poison = new PoisonMessageError('value is not valid UTF-8');
+    const conflict = new ConflictingDuplicateError(
+      'order_id ORD-42 is already stored with different content',
+    );
+    await deliver(
+      batchContext(),
+      handled({
+        done: [{ result: 'stored' }],
+        failed: [
+          { message: MESSAGES[0], error: poison },
+          { message: MESSAGES[1], error: conflict },
+        ],
+      }),
+    );
+    expect(publish).toHaveBeenCalledTimes(1);
+    const [letters] = publish.mock.calls[0];
+    expect(letters.map((l) => [l.key, l.value])).toEqual(MESSAGES.map((m) => [m.key, m.value]));
+    expect(letters[0].headers).toEqual({
+      'x-correlation-id': MESSAGES[0].headers!['x-correlation-id'],
+      'x-dlq-reason': 'poison',
+      'x-dlq-error-class': 'PoisonMessageError',
+      'x-dlq-error-message': poison.message,
+      'x-dlq-original-topic': 'food-orders',
+      'x-dlq-original-partition': '2',
+      'x-dlq-original-offset': '41',
+      'x-dlq-original-timestamp': '1763821800000',
+      'x-dlq-consumer-group': 'order-processors',
+      'x-dlq-attempts': '1',
+      'x-dlq-failed-at': expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    await expect(deliver(execution, handler)).rejects.toThrow(ShutdownInterruptedError);
-    expect(commitOffsets).not.toHaveBeenCalled();
+    expect(letters[1].headers).toMatchObject({
+      'x-dlq-reason': 'conflicting-duplicate',
+      'x-dlq-original-offset': '42',
+    });
+    expect(monitor.outcomes).toEqual(['stored', 'poison', 'conflicting-duplicate']);
   });
 
-  it('dead-letters an unexpected error with its class after the quick retries', async () => {
-    const { execution, commitOffsets, send } = kafkaContext();
-    const handler = jest.fn().mockRejectedValue(new TypeError('cannot read properties of undefined'));
-    await deliver(execution, handler);
-    expect(handler).toHaveBeenCalledTimes(3);
-    const headers = (send.mock.calls[0] as [{ messages: Array<{ headers: Record<string, string> }> }])[0]
-      .messages[0].headers;
-    expect(headers).toMatchObject({
+  it('asks for the batch to be retried, never dead-lettered, when the database is down', async () => {
+    const wait = await waitOf(deliver(batchContext(5), () => Promise.reject(refused())));
+    expect(wait).toEqual({ dependency: 'database', reason: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    expect(publish).not.toHaveBeenCalled();
+    expect(monitor.outcomes).toEqual(['transient']);
+  });
+
+  it('asks for the batch to be retried, and reports nothing delivered, when the DLQ write fails', async () => {
+    publish.mockRejectedValueOnce(new Error('This server does not host this topic-partition'));
+    const failed = [{ message: MESSAGES[0], error: new InvalidMessageError(['status: …']) }];
+    const wait = await waitOf(deliver(batchContext(), handled({ done: [{ result: 'stored' }], failed })));
+    expect(wait).toEqual({
+      dependency: 'dead-letter topic',
+      reason: 'This server does not host this topic-partition',
+    });
+    expect(monitor.outcomes).toEqual(['transient']);
+  });
+
+  it('retries an unexpected failure twice, then dead-letters every record of the batch with its class', async () => {
+    const bug = () => Promise.reject(new TypeError('cannot read properties of undefined'));
+    for (const attempt of [1, 2]) {
+      expect(await waitOf(deliver(batchContext(attempt), bug))).toMatchObject({ dependency: 'handler' });
+    }
+    expect(publish).not.toHaveBeenCalled();
+    await deliver(batchContext(3), bug);
+    const [letters] = publish.mock.calls[0];
+    expect(letters).toHaveLength(2);
+    expect(letters[0].headers).toMatchObject({
       'x-dlq-reason': 'unexpected',
       'x-dlq-error-class': 'TypeError',
       'x-dlq-attempts': '3',
     });
-    expect(commitOffsets).toHaveBeenCalledTimes(1);
   });
 
   it('leaves HTTP requests alone', async () => {

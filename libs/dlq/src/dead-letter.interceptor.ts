@@ -1,153 +1,105 @@
-import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
-import { delay } from '@app/platform';
+import { ConsumerConfig, consumerConfig } from '@app/config';
+import { KafkaBatchContext, RetryBatchException } from '@app/kafka';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
-import { KafkaContext } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { classifyError, describeError, ErrorClass } from './classify-error';
+import { classifyError, describeError } from './classify-error';
 import { deadLetterRecord } from './dead-letter-record';
+import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DlqReason } from './dead-letter.headers';
 import { DeliveryMonitor } from './delivery-monitor';
+import { FailedRecord, HandledBatch } from './handled-batch';
 
+/** Tries of a batch that failed unexpectedly before its records are dead-lettered as 'unexpected'. */
 export const QUICK_RETRIES = 3;
-export const RETRY_BASE_MS = 250;
-export const RETRY_CAP_MS = 5_000;
-
-/** What a handler may return: the interceptor counts it and measures latency from createdAt. */
-export interface HandledRecord {
-  result: 'stored' | 'duplicate';
-  createdAt?: Date;
-}
-
-/** Thrown to kafkajs when shutdown interrupts a retry: the offset stays uncommitted, the record is redelivered. */
-export class ShutdownInterruptedError extends Error {
-  readonly name = 'ShutdownInterruptedError';
-}
 
 /**
- * The consumer's delivery contract, applied once to every @EventPattern handler:
- * - success: commit the record's offset + 1;
- * - poison, invalid, conflicting duplicate: write the record to the DLQ, then commit past it;
- * - transient (database or network down): retry with backoff while heartbeating, forever, never
- *   committing and never dead-lettering: a valid order must not be lost to an outage;
- * - unexpected: retry a few times, then dead-letter it with its error class.
- * If the DLQ write itself fails, nothing is committed and the record is tried again.
+ * The consumer's delivery contract, applied once to every @EventPattern batch handler:
+ * - records the handler finished (stored, or a harmless redelivery) are counted;
+ * - poison, invalid and conflicting records are written to the DLQ, all of a batch together,
+ *   before the transport commits past them;
+ * - a transient failure (database or network down) retries the whole batch, forever, and never
+ *   dead-letters it: a valid order must not be lost to an outage;
+ * - an unexpected failure retries the batch a few times, then dead-letters with its error class;
+ * - if the DLQ write fails, the batch is retried: committing without the DLQ copy would lose it.
+ * Retrying means throwing RetryBatchException: the transport pauses the partition and delivers the
+ * batch again after a backoff, so the other partitions keep moving meanwhile.
  */
 @Injectable()
 export class DeadLetterInterceptor implements NestInterceptor {
   constructor(
     private readonly monitor: DeliveryMonitor,
-    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
+    private readonly publisher: DeadLetterPublisher,
     @Inject(consumerConfig.KEY) private readonly consumer: ConsumerConfig,
     @InjectPinoLogger(DeadLetterInterceptor.name) private readonly logger: PinoLogger,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    return from(this.deliver(context.switchToRpc().getContext<KafkaContext>(), next));
+    return from(this.settle(context.switchToRpc().getContext<KafkaBatchContext>(), next));
   }
 
-  private async deliver(kafka: KafkaContext, next: CallHandler): Promise<void> {
-    const where = {
-      topic: kafka.getTopic(),
-      partition: kafka.getPartition(),
-      offset: kafka.getMessage().offset,
-    };
+  private async settle(batch: KafkaBatchContext, next: CallHandler): Promise<void> {
     const startedAt = performance.now();
-    const elapsed = () => performance.now() - startedAt;
-    for (let attempt = 1; ; attempt++) {
-      let kind: ErrorClass;
-      let failure: unknown;
-      try {
-        const handled = await lastValueFrom(next.handle() as Observable<HandledRecord | undefined>, {
-          defaultValue: undefined,
-        });
-        await this.commit(kafka);
-        this.monitor.recovered();
-        if (handled)
-          this.monitor.delivered(handled.result, { createdAt: handled.createdAt, durationMs: elapsed() });
-        return;
-      } catch (error) {
-        kind = classifyError(error);
-        failure = error;
-      }
-      const orderId = (failure as { orderId?: string }).orderId;
-      const { message } = describeError(failure);
-      if (kind === 'transient' || (kind === 'unexpected' && attempt < QUICK_RETRIES)) {
-        // Not dead-lettered: the record is fine, the database (or network) is not. Wait it out.
-        if (kind === 'transient') this.monitor.retrying('database', message);
-        await this.backoff(kafka, attempt, { ...where, order_id: orderId, kind, err: message });
-        continue;
-      }
-      try {
-        await this.deadLetter(kafka, kind, failure, attempt);
-      } catch (dlqError) {
-        // Committing without the DLQ copy would lose the record: keep it uncommitted and try again.
-        const reason = describeError(dlqError).message;
-        this.monitor.retrying('kafka dead-letter topic', reason);
-        await this.backoff(kafka, attempt, { ...where, order_id: orderId, kind: 'dlq-publish', err: reason });
-        continue;
-      }
-      await this.commit(kafka);
-      this.monitor.recovered();
-      this.monitor.delivered(kind, { durationMs: elapsed() });
-      this.logger.warn({ ...where, order_id: orderId, reason: kind, err: message }, 'record dead-lettered');
-      return;
+    const { done, failed } = await this.handle(batch, next);
+    const waiting = failed.find(({ error }) => this.mustRetry(batch, classifyError(error)));
+    if (waiting) throw this.retry(batch, waiting.error);
+    await this.deadLetter(batch, failed);
+    const durationMs = performance.now() - startedAt;
+    for (const { result, createdAt } of done) this.monitor.delivered(result, { createdAt, durationMs });
+    for (const { error } of failed) this.monitor.delivered(classifyError(error), { durationMs });
+  }
+
+  private async handle(batch: KafkaBatchContext, next: CallHandler): Promise<HandledBatch> {
+    try {
+      return await lastValueFrom(next.handle() as Observable<HandledBatch>);
+    } catch (error) {
+      if (this.mustRetry(batch, classifyError(error))) throw this.retry(batch, error);
+      // A permanent or persistent failure the handler could not pin on one record: it is every record's.
+      return { done: [], failed: batch.getMessages().map((message) => ({ message, error })) };
     }
   }
 
-  private async deadLetter(
-    kafka: KafkaContext,
-    reason: DlqReason,
-    error: unknown,
-    attempts: number,
-  ): Promise<void> {
-    const record = deadLetterRecord(
-      {
-        topic: kafka.getTopic(),
-        partition: kafka.getPartition(),
-        message: kafka.getMessage(),
-        consumerGroup: this.consumer.groupId,
-      },
-      { reason, error, attempts },
-    );
-    // Awaited with acks=all: the offset is committed only once the DLQ copy is durable.
-    await kafka.getProducer().send({ topic: this.kafka.topics.dlq, acks: -1, messages: [record] });
+  private mustRetry(batch: KafkaBatchContext, kind: ReturnType<typeof classifyError>): boolean {
+    return kind === 'transient' || (kind === 'unexpected' && batch.getAttempt() < QUICK_RETRIES);
   }
 
-  private async backoff(
-    kafka: KafkaContext,
-    attempt: number,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    const wait = attempt <= QUICK_RETRIES ? RETRY_BASE_MS * 2 ** (attempt - 1) : RETRY_CAP_MS;
+  private retry(batch: KafkaBatchContext, error: unknown): RetryBatchException {
     this.monitor.delivered('transient');
-    this.logger.warn({ ...details, attempt, retry_in_ms: wait }, 'processing failed, retrying');
-    await this.pause(kafka, wait);
+    // Not dead-lettered: the records are fine, the database (or the network to it) is not.
+    const dependency = classifyError(error) === 'transient' ? 'database' : 'handler';
+    return new RetryBatchException(dependency, describeError(error).message);
   }
 
-  /** Waits out a backoff while keeping the group membership alive with heartbeats. */
-  private async pause(kafka: KafkaContext, ms: number): Promise<void> {
-    const signal = this.monitor.closingSignal;
-    const until = Date.now() + ms;
-    while (Date.now() < until && !signal.aborted) {
-      await kafka.getHeartbeat()();
-      await delay(Math.min(1_000, until - Date.now()), signal);
+  private async deadLetter(batch: KafkaBatchContext, failed: FailedRecord[]): Promise<void> {
+    if (failed.length === 0) return;
+    // In offset order, as they were in their partition: a replay then keeps each customer's order.
+    failed.sort((a, b) => (BigInt(a.message.offset) < BigInt(b.message.offset) ? -1 : 1));
+    const source = { topic: batch.getTopic(), partition: batch.getPartition() };
+    const letters = failed.map(({ message, error }) =>
+      deadLetterRecord(
+        { ...source, message, consumerGroup: this.consumer.groupId },
+        { reason: classifyError(error) as DlqReason, error, attempts: batch.getAttempt() },
+      ),
+    );
+    try {
+      // Awaited with acks=all: the transport commits past these records only once their copies are durable.
+      await this.publisher.publish(letters);
+    } catch (error) {
+      this.monitor.delivered('transient');
+      throw new RetryBatchException('dead-letter topic', describeError(error).message);
     }
-    if (signal.aborted)
-      throw new ShutdownInterruptedError('shutting down: record left uncommitted for redelivery');
-  }
-
-  private async commit(kafka: KafkaContext): Promise<void> {
-    const { offset } = kafka.getMessage();
-    // A committed offset names the next record to read, so it is this record's offset + 1;
-    // committing the offset itself would replay this record after every restart or rebalance.
-    await kafka.getConsumer().commitOffsets([
-      {
-        topic: kafka.getTopic(),
-        partition: kafka.getPartition(),
-        offset: (BigInt(offset) + 1n).toString(),
-      },
-    ]);
+    for (const { message, error } of failed) {
+      this.logger.warn(
+        {
+          ...source,
+          offset: message.offset,
+          order_id: (error as { orderId?: string }).orderId,
+          reason: classifyError(error),
+          err: describeError(error).message,
+        },
+        'record dead-lettered',
+      );
+    }
   }
 }

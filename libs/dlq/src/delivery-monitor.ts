@@ -2,15 +2,8 @@ import { ErrorClass } from './classify-error';
 
 export type DeliveryOutcome = 'stored' | 'duplicate' | ErrorClass;
 
-/**
- * What the dead-letter interceptor reports while it delivers records; the consumer app implements
- * it with its readiness state and its processing counters.
- */
+/** Where the dead-letter interceptor reports what became of each record (logs and metrics). */
 export abstract class DeliveryMonitor {
-  /** Aborted when the consumer starts shutting down: retry waits end at once. */
-  abstract readonly closingSignal: AbortSignal;
-  /** A final outcome, or 'transient' for each retry; durationMs runs from receipt to commit. */
+  /** A final outcome per record, or 'transient' once per retry of a batch. */
   abstract delivered(outcome: DeliveryOutcome, details?: { createdAt?: Date; durationMs?: number }): void;
-  abstract retrying(dependency: string, reason: string): void;
-  abstract recovered(): void;
 }

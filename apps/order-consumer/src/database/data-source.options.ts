@@ -2,6 +2,7 @@ import { DatabaseConfig } from '@app/config';
 import { DataSourceOptions } from 'typeorm';
 import { OrderEntity } from '../orders/order.entity';
 import { CreateOrders1763769600000 } from './migrations/1763769600000-create-orders';
+import { IndexesForBatches1764460800000 } from './migrations/1764460800000-indexes-for-batches';
 
 /** Entities and migrations are listed as classes, not globs, so they survive webpack bundling. */
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
@@ -9,7 +10,7 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     type: 'postgres',
     url: database.url,
     entities: [OrderEntity],
-    migrations: [CreateOrders1763769600000],
+    migrations: [CreateOrders1763769600000, IndexesForBatches1764460800000],
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
@@ -21,7 +22,14 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
       // heartbeating, so each attempt must be shorter than the Kafka session timeout.
       connectionTimeoutMillis: 5_000,
       statement_timeout: 10_000,
+      // A batch that waits on a row or table lock is a partition that waits: it fails fast and is
+      // retried with its partition paused, instead of blocking the consumer's fetches.
+      lock_timeout: 2_000,
+      // The server-side limits cannot fire when the link itself went silent; this one can, and
+      // the repository then destroys the connection rather than reuse it.
       query_timeout: 12_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     },
   };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ConsumerState } from '../kafka/consumer-state.service';
 
-/** Consumer membership and outage waits, from state the consumer keeps anyway: no broker call per probe. */
+/** Consumer membership and held partitions, from state the consumer keeps anyway: no broker call per probe. */
 @Injectable()
 export class KafkaConsumerHealthIndicator {
   constructor(
@@ -16,12 +16,18 @@ export class KafkaConsumerHealthIndicator {
     return consumer.ready ? indicator.up() : indicator.down({ reason: consumer.reason });
   }
 
-  /** DOWN while processing waits for a dependency (e.g. the database) to come back. */
+  /** DOWN while any partition waits for a dependency (the database, the dead-letter topic). */
   processing(key = 'processing') {
     const indicator = this.health.check(key);
-    const { waitingFor } = this.state.readiness();
-    return waitingFor
-      ? indicator.down({ reason: `waiting for ${waitingFor.dependency}: ${waitingFor.reason}` })
-      : indicator.up();
+    const { waiting } = this.state.readiness();
+    if (waiting.length === 0) return indicator.up();
+    const partitions = Object.fromEntries(
+      waiting.map((w) => [
+        `${w.topic}/${w.partition}`,
+        `waiting for ${w.dependency}: ${w.reason} (attempt ${w.attempt})`,
+      ]),
+    );
+    const dependencies = [...new Set(waiting.map((w) => w.dependency))].join(', ');
+    return indicator.down({ reason: `waiting for ${dependencies}`, partitions });
   }
 }

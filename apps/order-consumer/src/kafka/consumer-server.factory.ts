@@ -1,12 +1,17 @@
 import { ConsumerConfig, KafkaConfig } from '@app/config';
-import { RETRY_CAP_MS } from '@app/dlq';
-import { kafkaClientOptions, ObservedServerKafka, reliableProducerOptions } from '@app/kafka';
+import { OrderTopic } from '@app/contracts';
+import { kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
 import { hostname } from 'node:os';
 import { ConsumerState } from './consumer-state.service';
 
-/** The Kafka side of the hybrid app: consumer group, manual commits, one partition per worker. */
+/** First retry of a held-back batch after about this long, doubling for a few tries… */
+export const RETRY_BASE_MS = 250;
+/** …then about this long between tries, for as long as the dependency stays down. */
+export const RETRY_CAP_MS = 5_000;
+
+/** The Kafka side of the hybrid app: consumer group, batches per partition, manual commits. */
 export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfig, state: ConsumerState) {
-  return new ObservedServerKafka(
+  return new KafkaBatchServer(
     {
       client: kafkaClientOptions(kafka, `order-consumer-${hostname()}-${process.pid}`),
       // Nest appends "-server" to the group id unless told otherwise; the group is named in config.
@@ -14,21 +19,24 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
       consumer: {
         groupId: consumer.groupId,
         allowAutoTopicCreation: false,
-        // A retry wait heartbeats at least every RETRY_CAP_MS, far inside the session timeout.
-        sessionTimeout: Math.max(30_000, RETRY_CAP_MS * 6),
+        // No batch blocks the consumer longer than one database statement (statement_timeout) or
+        // one dead-letter write (DLQ_SEND_TIMEOUT_MS), both well inside the session; retries wait
+        // with the partition paused while kafkajs keeps heartbeating.
+        sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
         rebalanceTimeout: 60_000,
       },
       // Start a new group at the earliest offset, so orders sent before the first consumer are not lost.
       subscribe: { fromBeginning: true },
       run: {
-        // Offsets are committed by hand, only once the row is durable (MessageDeliveryInterceptor).
-        autoCommit: false,
         // Partitions are processed in parallel; records within one partition stay in order.
         partitionsConsumedConcurrently: consumer.concurrency,
       },
-      // The server's producer writes dead letters: acknowledged by every in-sync replica, never duplicated.
-      producer: reliableProducerOptions(),
+    },
+    {
+      topics: { [OrderTopic.Orders]: kafka.topics.orders },
+      maxBatchSize: consumer.batchMax,
+      retry: { baseMs: RETRY_BASE_MS, capMs: RETRY_CAP_MS },
     },
     state,
   );

@@ -1,16 +1,29 @@
 import { Consumer } from 'kafkajs';
 import { fakeLogger } from '../testing/fakes';
-import { ConsumerState } from './consumer-state.service';
+import { BROKER_SILENCE_MS, ConsumerState } from './consumer-state.service';
 
 function fakeConsumer() {
   const listeners = new Map<string, (event: { payload: unknown }) => void>();
   const consumer = {
-    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash', STOP: 'stop' },
+    events: {
+      GROUP_JOIN: 'join',
+      REBALANCING: 'rebalancing',
+      CRASH: 'crash',
+      STOP: 'stop',
+      FETCH: 'fetch',
+      HEARTBEAT: 'heartbeat',
+    },
     on: (event: string, listener: (event: { payload: unknown }) => void) => listeners.set(event, listener),
   } as unknown as Consumer;
   const emit = (event: string, payload: unknown = {}) => listeners.get(event)?.({ payload });
   return { consumer, emit };
 }
+
+const joined = (assignment: Record<string, number[]>) => ({
+  groupId: 'order-processors',
+  memberId: 'm-1',
+  memberAssignment: assignment,
+});
 
 describe(ConsumerState.name, () => {
   it('is not ready until the consumer has joined its group', () => {
@@ -18,11 +31,7 @@ describe(ConsumerState.name, () => {
     const { consumer, emit } = fakeConsumer();
     state.watch(consumer);
     expect(state.readiness().consumer).toEqual({ ready: false, reason: 'consumer is starting' });
-    emit('join', {
-      groupId: 'order-processors',
-      memberId: 'm-1',
-      memberAssignment: { 'food-orders': [0, 2] },
-    });
+    emit('join', joined({ 'food-orders': [0, 2] }));
     expect(state.readiness().consumer).toEqual({ ready: true });
     expect(state.assignment).toEqual({ 'food-orders': [0, 2] });
     emit('rebalancing');
@@ -38,20 +47,53 @@ describe(ConsumerState.name, () => {
       ready: false,
       reason: 'consumer crashed: Error: broker went away',
     });
-    emit('join', { memberAssignment: {} });
+    emit('join', joined({}));
     expect(state.readiness().consumer.ready).toBe(true);
     emit('stop');
     expect(state.readiness().consumer).toEqual({ ready: false, reason: 'consumer is stopped' });
   });
 
-  it('reports a dependency it waits for until processing resumes, and signals closing', () => {
+  it('is not ready when the broker has not answered a fetch or heartbeat for a while', () => {
     const state = new ConsumerState(fakeLogger());
-    state.waitingFor('database', 'connection refused');
-    expect(state.readiness().waitingFor).toEqual({ dependency: 'database', reason: 'connection refused' });
-    state.resumed();
-    expect(state.readiness().waitingFor).toBeUndefined();
-    expect(state.closingSignal.aborted).toBe(false);
-    state.closing();
-    expect(state.closingSignal.aborted).toBe(true);
+    const { consumer, emit } = fakeConsumer();
+    state.watch(consumer);
+    emit('join', joined({}));
+    const later = Date.now() + BROKER_SILENCE_MS + 5_000;
+    expect(state.readiness(later).consumer).toEqual({
+      ready: false,
+      reason: expect.stringMatching(/^no answer from the Kafka broker for \d+ s$/),
+    });
+    emit('heartbeat');
+    expect(state.readiness().consumer.ready).toBe(true);
+  });
+
+  it('reports each held partition with what it waits for, until it is released or moves away', () => {
+    const state = new ConsumerState(fakeLogger());
+    const { consumer, emit } = fakeConsumer();
+    state.watch(consumer);
+    emit('join', joined({ 'food-orders': [0, 1] }));
+    const wait = { dependency: 'database', reason: 'connection refused', attempt: 2, retryInMs: 500 };
+    state.holding('food-orders', 0, wait);
+    state.holding('food-orders', 1, { ...wait, dependency: 'dead-letter topic' });
+    expect(state.readiness().waiting).toEqual([
+      {
+        topic: 'food-orders',
+        partition: 0,
+        dependency: 'database',
+        reason: 'connection refused',
+        attempt: 2,
+      },
+      {
+        topic: 'food-orders',
+        partition: 1,
+        dependency: 'dead-letter topic',
+        reason: 'connection refused',
+        attempt: 2,
+      },
+    ]);
+    state.released('food-orders', 0);
+    expect(state.readiness().waiting.map((w) => w.partition)).toEqual([1]);
+    emit('join', joined({ 'food-orders': [0] }));
+    expect(state.readiness().waiting).toEqual([]);
   });
 });

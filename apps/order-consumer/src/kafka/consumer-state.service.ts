@@ -1,37 +1,52 @@
-import { ConsumerObserver } from '@app/kafka';
+import { KafkaBatchObserver } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 
 type Status = 'starting' | 'running' | 'rebalancing' | 'crashed' | 'stopped';
 
-export interface Readiness {
-  consumer: { ready: boolean; reason?: string };
-  waitingFor?: { dependency: string; reason: string };
+/**
+ * kafkajs fetches at least every maxWaitTime (5 s) and heartbeats every 3 s, and no batch blocks it
+ * longer than one bounded statement: this much silence means the broker is out of reach.
+ */
+export const BROKER_SILENCE_MS = 20_000;
+
+export interface PartitionWait {
+  topic: string;
+  partition: number;
+  dependency: string;
+  reason: string;
+  attempt: number;
 }
 
-/** What readiness reports about the Kafka consumer: group membership, crashes, outage waits. */
+export interface Readiness {
+  consumer: { ready: boolean; reason?: string };
+  /** Partitions held back, each with what it waits for. */
+  waiting: PartitionWait[];
+}
+
+/** What readiness reports about the Kafka consumer: group membership, broker contact, held partitions. */
 @Injectable()
-export class ConsumerState implements ConsumerObserver {
+export class ConsumerState implements KafkaBatchObserver {
   private status: Status = 'starting';
   private crash?: string;
-  private waiting?: { dependency: string; reason: string };
-  private readonly shutdown = new AbortController();
+  private lastContact = Date.now();
+  private readonly held = new Map<string, PartitionWait>();
   assignment: Record<string, number[]> = {};
 
   constructor(@InjectPinoLogger(ConsumerState.name) private readonly logger: PinoLogger) {}
 
-  /** Aborted when the Kafka server starts closing: waits between retries end at once. */
-  get closingSignal(): AbortSignal {
-    return this.shutdown.signal;
-  }
-
   watch(consumer: Consumer): void {
-    const { GROUP_JOIN, REBALANCING, CRASH, STOP } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, STOP, FETCH, HEARTBEAT } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
       this.status = 'running';
       this.crash = undefined;
+      this.lastContact = Date.now();
       this.assignment = payload.memberAssignment;
+      // A partition that moved to another member is no longer this one's to wait for.
+      for (const [key, wait] of this.held) {
+        if (!this.assignment[wait.topic]?.includes(wait.partition)) this.held.delete(key);
+      }
       this.logger.info(
         { group: payload.groupId, member: payload.memberId, assignment: payload.memberAssignment },
         'joined consumer group',
@@ -48,28 +63,58 @@ export class ConsumerState implements ConsumerObserver {
     consumer.on(STOP, () => {
       this.status = 'stopped';
     });
+    const contact = () => {
+      this.lastContact = Date.now();
+    };
+    consumer.on(FETCH, contact);
+    consumer.on(HEARTBEAT, contact);
   }
 
   closing(): void {
-    this.shutdown.abort();
+    this.logger.info('closing: finishing the batches in flight');
   }
 
-  waitingFor(dependency: string, reason: string): void {
-    this.waiting = { dependency, reason };
+  holding(
+    topic: string,
+    partition: number,
+    wait: Omit<PartitionWait, 'topic' | 'partition'> & { retryInMs: number },
+  ): void {
+    const { dependency, reason, attempt, retryInMs } = wait;
+    this.held.set(`${topic}|${partition}`, { topic, partition, dependency, reason, attempt });
+    this.logger.warn(
+      { topic, partition, attempt, retry_in_ms: retryInMs, waiting_for: dependency, err: reason },
+      'batch held back; partition paused until the retry',
+    );
   }
 
-  resumed(): void {
-    this.waiting = undefined;
+  released(topic: string, partition: number): void {
+    const wait = this.held.get(`${topic}|${partition}`);
+    if (!wait) return;
+    this.held.delete(`${topic}|${partition}`);
+    this.logger.info(
+      { topic, partition, attempts: wait.attempt + 1, waited_for: wait.dependency },
+      'partition resumed',
+    );
   }
 
-  readiness(): Readiness {
-    const consumer =
-      this.status === 'running' || this.status === 'rebalancing'
-        ? { ready: true }
-        : {
-            ready: false,
-            reason: this.crash ? `consumer crashed: ${this.crash}` : `consumer is ${this.status}`,
-          };
-    return { consumer, waitingFor: this.waiting };
+  readiness(now = Date.now()): Readiness {
+    return { consumer: this.membership(now), waiting: [...this.held.values()] };
+  }
+
+  private membership(now: number): Readiness['consumer'] {
+    if (this.status !== 'running' && this.status !== 'rebalancing') {
+      return {
+        ready: false,
+        reason: this.crash ? `consumer crashed: ${this.crash}` : `consumer is ${this.status}`,
+      };
+    }
+    const silentFor = now - this.lastContact;
+    if (silentFor > BROKER_SILENCE_MS) {
+      return {
+        ready: false,
+        reason: `no answer from the Kafka broker for ${Math.round(silentFor / 1000)} s`,
+      };
+    }
+    return { ready: true };
   }
 }

@@ -1,4 +1,4 @@
-import { DeadLetterInterceptor, DeliveryMonitor } from '@app/dlq';
+import { DeadLetterInterceptor, DeadLetterPublisher, DeliveryMonitor } from '@app/dlq';
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsumerDeliveryMonitor } from './consumer-delivery-monitor';
@@ -14,6 +14,7 @@ import { ProcessingStats } from './processing-stats.service';
     ProcessingStats,
     ConsumerMetrics,
     ConsumerLagMonitor,
+    DeadLetterPublisher,
     { provide: DeliveryMonitor, useClass: ConsumerDeliveryMonitor },
     // Registered once for the whole app; inheritAppConfig carries it to the Kafka handlers.
     { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },

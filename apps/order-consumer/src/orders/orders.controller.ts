@@ -1,17 +1,19 @@
-import { ordersTopicName } from '@app/config';
+import { OrderTopic } from '@app/contracts';
+import { HandledBatch } from '@app/dlq';
 import { Controller } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
-import { IncomingRecord, KafkaRecord } from '../kafka/incoming-record';
-import { OrdersService, StoreOutcome } from './orders.service';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DecodedOrderBatch, OrderBatchPipe } from './order-batch.pipe';
+import { OrdersService } from './orders.service';
 
 @Controller()
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
-  // Delivery (commit after the write, retries, skipping bad records) is the job of the global
-  // MessageDeliveryInterceptor; the handler only says what a record means.
-  @EventPattern(ordersTopicName())
-  handleOrder(@KafkaRecord() record: IncomingRecord): Promise<StoreOutcome> {
-    return this.orders.process(record);
+  // One call per batch of one partition. The pattern is the logical topic; the transport reads the
+  // topic configured for it (KAFKA_TOPIC_ORDERS). Dead letters, retries and the commit are the job
+  // of the global DeadLetterInterceptor and the transport; the handler only says what records mean.
+  @EventPattern(OrderTopic.Orders)
+  handleOrders(@Payload(OrderBatchPipe) batch: DecodedOrderBatch): Promise<HandledBatch> {
+    return this.orders.store(batch);
   }
 }

@@ -1,18 +1,19 @@
+import { KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
-import { IncomingRecord } from '../kafka/incoming-record';
 import { OrderEntity } from '../orders/order.entity';
+import { NewOrderRow, OrdersRepository } from '../orders/orders.repository';
 
 export function fakeLogger(): PinoLogger {
   return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;
 }
 
-export function aRecord(value: unknown, overrides: Partial<IncomingRecord> = {}): IncomingRecord {
+/** A record as kafkajs delivers it: the value as bytes (objects are sent as JSON), keyed by CUST-00042. */
+export function aMessage(
+  value: unknown,
+  overrides: Partial<Pick<KafkaMessage, 'key' | 'offset' | 'headers'>> = {},
+): KafkaMessage {
   return {
-    topic: 'food-orders',
-    partition: 1,
-    offset: '41',
-    timestamp: '1763821800000',
-    key: 'CUST-00042',
+    key: Buffer.from('CUST-00042'),
     value:
       value === null
         ? null
@@ -20,50 +21,49 @@ export function aRecord(value: unknown, overrides: Partial<IncomingRecord> = {})
           ? value
           : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
     headers: {},
+    offset: '41',
+    timestamp: '1763821800000',
+    attributes: 0,
     ...overrides,
   };
 }
 
-/**
- * An in-memory stand-in for the orders repository: INSERT … ON CONFLICT DO NOTHING RETURNING and
- * findOneByOrFail, inside manager.transaction, as OrdersService uses them.
- */
-export class FakeOrdersRepository {
+/** The orders table in memory, with the semantics OrdersRepository gives the service. */
+export class FakeOrdersRepository implements Pick<OrdersRepository, 'insertNew' | 'findByIds'> {
   readonly rows = new Map<string, OrderEntity>();
+  readonly statements: string[] = [];
+  /** Thrown by the next statement, or by every statement whose rows include an order that matches. */
   failNextWith?: Error;
+  refuse?: { orderId: string; error: Error };
 
-  readonly manager = {
-    transaction: async <T>(work: (tx: unknown) => Promise<T>): Promise<T> => {
-      const failure = this.failNextWith;
-      this.failNextWith = undefined;
-      if (failure) throw failure;
-      return work(this.tx);
-    },
-  };
+  insertNew(rows: NewOrderRow[]): Promise<string[]> {
+    this.statements.push(`insert ${rows.length}`);
+    const failure = this.takeFailure();
+    if (failure) return Promise.reject(failure);
+    if (this.refuse && rows.some((row) => row.orderId === this.refuse!.orderId)) {
+      return Promise.reject(this.refuse.error);
+    }
+    const inserted: string[] = [];
+    for (const row of rows) {
+      if (this.rows.has(row.orderId)) continue;
+      this.rows.set(row.orderId, { ...structuredClone(row), processedAt: new Date() });
+      inserted.push(row.orderId);
+    }
+    return Promise.resolve(inserted);
+  }
 
-  private readonly tx = {
-    createQueryBuilder: () => {
-      let row: OrderEntity;
-      const builder = {
-        insert: () => builder,
-        into: () => builder,
-        values: (value: OrderEntity) => {
-          row = value;
-          return builder;
-        },
-        orIgnore: () => builder,
-        returning: () => builder,
-        execute: () => {
-          if (this.rows.has(row.orderId)) return Promise.resolve({ raw: [] });
-          this.rows.set(row.orderId, { ...row, processedAt: new Date() });
-          return Promise.resolve({ raw: [{ order_id: row.orderId }] });
-        },
-      };
-      return builder;
-    },
-    findOneByOrFail: (_entity: unknown, where: { orderId: string }) => {
-      const row = this.rows.get(where.orderId);
-      return row ? Promise.resolve(structuredClone(row)) : Promise.reject(new Error('not found'));
-    },
-  };
+  findByIds(orderIds: string[]): Promise<OrderEntity[]> {
+    this.statements.push(`select ${orderIds.length}`);
+    const failure = this.takeFailure();
+    if (failure) return Promise.reject(failure);
+    return Promise.resolve(
+      orderIds.flatMap((id) => (this.rows.has(id) ? [structuredClone(this.rows.get(id)!)] : [])),
+    );
+  }
+
+  private takeFailure(): Error | undefined {
+    const failure = this.failNextWith;
+    this.failNextWith = undefined;
+    return failure;
+  }
 }

@@ -1,0 +1,219 @@
+import { backoffDelay } from '@app/platform';
+import { KafkaOptions, MessageHandler, ServerKafka } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { KafkaBatchContext } from './kafka-batch.context';
+import { BatchWait, batchWaitOf } from './retry-batch.exception';
+
+/** Told about the consumer's life and about the partitions the transport holds back. */
+export interface KafkaBatchObserver {
+  /** The kafkajs consumer, from the moment it exists (so the first group join is not missed). */
+  watch(consumer: Consumer): void;
+  /** The server starts closing: nothing new will be fetched. */
+  closing(): void;
+  /** A partition is paused until `retryInMs` has passed, because of `wait`. */
+  holding(topic: string, partition: number, wait: BatchWait & { attempt: number; retryInMs: number }): void;
+  /** A partition that was held back finished a batch. */
+  released(topic: string, partition: number): void;
+}
+
+export interface KafkaBatchOptions {
+  /** Handler patterns → the topics they read (the topic names come from config, known only at start). */
+  topics: Record<string, string>;
+  /** Most records handed to one handler call. */
+  maxBatchSize: number;
+  /** Backoff of a held-back batch: base × 2^(attempt-1) for the first tries, then the cap, with jitter. */
+  retry: { baseMs: number; capMs: number };
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}|${partition}`;
+
+/** The offset a consumer commits after `offset`: the next record to read, not the last one read. */
+export const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
+/**
+ * Nest's Kafka transport, consuming per-partition batches (kafkajs eachBatch) instead of single
+ * records. Each batch, up to `maxBatchSize` records of one partition in offset order, is one call
+ * of the @EventPattern handler, so interceptors, pipes, filters and DI apply per batch. Records
+ * reach it as kafkajs received them (Nest's parser would decode keys, values and headers; a dead
+ * letter must carry the original bytes). After the
+ * pipeline completes, the transport commits the batch's last offset + 1; the handler never commits.
+ *
+ * When the pipeline throws RetryBatchException (a dependency is down), the partition is paused and
+ * its batch delivered again after a backoff, while the other partitions keep moving: kafkajs fetches
+ * again only once every batch of the previous fetch has returned, so a batch that waited in place
+ * would stall them all. Commit and heartbeat errors (a rebalance, an unknown member) go to kafkajs
+ * as they are, so the consumer rejoins its group at once.
+ */
+export class KafkaBatchServer extends ServerKafka {
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The tries of a batch held back, by partition: the same first offset means the same batch. */
+  private readonly held = new Map<string, { firstOffset: string; attempts: number; timer: NodeJS.Timeout }>();
+  /** Offsets whose records are done but whose commit the broker refused (e.g. during a rebalance). */
+  private readonly uncommitted = new Map<string, string>();
+  private isClosing = false;
+
+  constructor(
+    options: Required<KafkaOptions>['options'],
+    private readonly batches: KafkaBatchOptions,
+    private readonly observer: KafkaBatchObserver,
+  ) {
+    super(options);
+  }
+
+  /** ServerKafka.start without its reply producer: events have no replies to send. */
+  async start(callback: () => void): Promise<void> {
+    this.consumer = this.client!.consumer({ ...this.options.consumer, groupId: this.groupId });
+    this.registerConsumerEventListeners();
+    await this.consumer.connect();
+    await this.bindEvents(this.consumer);
+    callback();
+  }
+
+  protected registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    if (this.consumer) this.observer.watch(this.consumer);
+  }
+
+  async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()].map((pattern) => this.topicOf(pattern));
+    await consumer.subscribe({ ...this.options.subscribe, topics });
+    await consumer.run({
+      ...this.options.run,
+      // Offsets move only when the transport commits them, after the handler has finished.
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.track(this.handleBatch(payload)),
+    });
+  }
+
+  /**
+   * Stops fetching, lets the batches in flight finish and commit while this member still owns
+   * their partitions (kafkajs drops commits once consumer.stop() has begun), then disconnects.
+   */
+  async close(): Promise<void> {
+    this.isClosing = true;
+    this.observer.closing();
+    for (const { timer } of this.held.values()) clearTimeout(timer);
+    const consumer = this.consumer;
+    if (consumer) {
+      consumer.pause(Object.values(this.batches.topics).map((topic) => ({ topic })));
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    }
+    await super.close();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition } = payload.batch;
+    const handler = this.handlerOf(topic);
+    const heartbeat = () => payload.heartbeat();
+    let messages = await this.commitLeftovers(payload);
+    while (messages.length > 0) {
+      // Once closing or no longer this member's, the rest is fetched again, here or by the next owner.
+      if (this.isClosing || !payload.isRunning() || payload.isStale()) return;
+      const chunk = messages.slice(0, this.batches.maxBatchSize);
+      messages = messages.slice(chunk.length);
+      const attempt = this.attemptOf(topic, partition, chunk[0].offset);
+      const context = new KafkaBatchContext([topic, partition, chunk, attempt, heartbeat]);
+      const wait = await this.run(handler, chunk, context);
+      if (wait) return this.holdBack(payload, chunk[0].offset, attempt, wait);
+      this.release(topic, partition);
+      const last = chunk[chunk.length - 1].offset;
+      await this.commit(topic, partition, last);
+      payload.resolveOffset(last);
+      await payload.heartbeat();
+    }
+  }
+
+  /** Runs the Nest pipeline for one batch; what it was waiting for, if it could not finish. */
+  private async run(
+    handler: MessageHandler,
+    messages: KafkaMessage[],
+    context: KafkaBatchContext,
+  ): Promise<BatchWait | undefined> {
+    try {
+      await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
+        defaultValue: undefined,
+      });
+      return undefined;
+    } catch (error) {
+      // Not a RetryBatchException: a bug outside the dead-letter interceptor's reach. Holding the
+      // batch back keeps its records; committing past them would lose them.
+      return batchWaitOf(error) ?? { dependency: 'handler', reason: JSON.stringify(error) };
+    }
+  }
+
+  /**
+   * Commits `lastOffset` + 1. A refused commit is not a failed batch: its rows and dead letters are
+   * durable, so the offset is remembered and committed before anything else if this member keeps
+   * the partition; the error goes to kafkajs, which rejoins the group.
+   */
+  private async commit(topic: string, partition: number, lastOffset: string): Promise<void> {
+    const offset = nextOffset(lastOffset);
+    const consumer = this.consumer!;
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset }]);
+    } catch (error) {
+      this.uncommitted.set(partitionKey(topic, partition), offset);
+      throw error;
+    }
+  }
+
+  /** Skips (and commits) records finished before a refused commit; returns the records still to do. */
+  private async commitLeftovers(payload: EachBatchPayload): Promise<KafkaMessage[]> {
+    const { topic, partition, messages } = payload.batch;
+    const key = partitionKey(topic, partition);
+    const done = this.uncommitted.get(key);
+    if (done === undefined) return messages;
+    this.uncommitted.delete(key);
+    const rest = messages.filter((message) => BigInt(message.offset) >= BigInt(done));
+    if (rest.length < messages.length) {
+      await this.commit(topic, partition, (BigInt(done) - 1n).toString());
+      payload.resolveOffset((BigInt(done) - 1n).toString());
+    }
+    return rest;
+  }
+
+  private holdBack(payload: EachBatchPayload, firstOffset: string, attempt: number, wait: BatchWait): void {
+    const { topic, partition } = payload.batch;
+    const resume = payload.pause();
+    const retryInMs = backoffDelay(attempt, this.batches.retry.baseMs, this.batches.retry.capMs);
+    const key = partitionKey(topic, partition);
+    clearTimeout(this.held.get(key)?.timer);
+    // Nothing was resolved, so kafkajs fetches the partition again from this batch's first record.
+    const timer = setTimeout(resume, retryInMs);
+    this.held.set(key, { firstOffset, attempts: attempt, timer });
+    this.observer.holding(topic, partition, { ...wait, attempt, retryInMs });
+  }
+
+  private release(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    if (!this.held.delete(key)) return;
+    this.observer.released(topic, partition);
+  }
+
+  private attemptOf(topic: string, partition: number, firstOffset: string): number {
+    const held = this.held.get(partitionKey(topic, partition));
+    return held?.firstOffset === firstOffset ? held.attempts + 1 : 1;
+  }
+
+  private topicOf(pattern: string): string {
+    return this.batches.topics[pattern] ?? pattern;
+  }
+
+  private handlerOf(topic: string): MessageHandler {
+    const pattern = [...this.messageHandlers.keys()].find((p) => this.topicOf(p) === topic);
+    const handler = pattern === undefined ? null : this.getHandlerByPattern(pattern);
+    if (!handler) throw new Error(`no @EventPattern handler for topic ${topic}`);
+    return handler;
+  }
+
+  private async track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+}
