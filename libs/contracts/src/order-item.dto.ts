@@ -11,7 +11,7 @@ import {
   Validate,
   MaxLength,
 } from 'class-validator';
-import { lineCents, toCents } from './money';
+import { IsMoneyAmount, lineCents, toCents } from './money';
 
 @ValidatorConstraint({ name: 'subtotalMatches' })
 class SubtotalMatchesConstraint implements ValidatorConstraintInterface {
@@ -42,12 +42,14 @@ export class OrderItemDto {
   @Min(1)
   quantity: number;
 
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsMoneyAmount()
   @Min(0)
   price: number;
 
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsMoneyAmount()
   @Validate(SubtotalMatchesConstraint)
   subtotal?: number;
 }

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -8,6 +7,7 @@ import {
   IsISO8601,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsOptional,
   IsPositive,
   IsString,
@@ -19,7 +19,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { lineCents, toCents } from './money';
+import { IsMoneyAmount, lineCents, toCents } from './money';
 import { OrderItemDto } from './order-item.dto';
 import { ORDER_STATUSES, OrderStatus } from './order-status';
 
@@ -74,11 +74,13 @@ export class OrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ITEMS_PER_ORDER)
+  // class-validator's nested check lets [] or a missing value through as an item; an item is an object.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
-  @Type(() => OrderItemDto)
   items: OrderItemDto[];
 
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsMoneyAmount()
   @IsPositive()
   @Max(MAX_TOTAL_AMOUNT)
   @Validate(TotalMatchesItemsConstraint)

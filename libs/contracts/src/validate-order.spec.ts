@@ -28,6 +28,20 @@ describe(validateOrder.name, () => {
     expect(result.valid && 'coupon' in result.order).toBe(false);
   });
 
+  it('ignores an unknown field however deep it nests, and calls a deep known field invalid', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 10_000; i += 1) deep = [deep];
+    expect(validateOrder({ ...anOrder(), extra: deep })).toMatchObject({ valid: true });
+    expect(errorsOf({ ...anOrder(), customer_name: deep })).toEqual([
+      'customer_name: customer_name must be shorter than or equal to 200 characters',
+      'customer_name: customer_name must be a string',
+    ]);
+  });
+
+  it('calls an item that is not an object invalid, which class-validator alone lets through', () => {
+    expect(errorsOf(anOrder({ items: [[]] }))).toContainEqual('items: each value in items must be an object');
+  });
+
   it.each([
     ['a JSON array', []],
     ['null', null],
@@ -108,7 +122,12 @@ describe(validateOrder.name, () => {
       [
         'a price with 3 decimals',
         { name: 'Tea', quantity: 1, price: 1.999 },
-        'items.0.price: price must be a number conforming to the specified constraints',
+        'items.0.price: price must have at most 2 decimal places',
+      ],
+      [
+        'a price in exponent notation with 7 decimals',
+        { name: 'Tea', quantity: 1, price: 1e-7 },
+        'items.0.price: price must have at most 2 decimal places',
       ],
       [
         'a subtotal that is not quantity × price',
@@ -130,11 +149,7 @@ describe(validateOrder.name, () => {
     });
     it.each([
       ['zero', 0, 'total_amount: total_amount must be a positive number'],
-      [
-        '3 decimals',
-        21.471,
-        'total_amount: total_amount must be a number conforming to the specified constraints',
-      ],
+      ['3 decimals', 21.471, 'total_amount: total_amount must have at most 2 decimal places'],
       [
         'text',
         '21.47',

@@ -27,7 +27,9 @@ export function sameOrder(stored: OrderEntity, incoming: Omit<OrderEntity, 'proc
 }
 
 function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const defined: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) defined[key] = value[key];
+  return defined as T;
 }
 
 /** JSON with object keys sorted: jsonb does not keep key order, so only content is compared. */
