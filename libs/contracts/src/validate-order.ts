@@ -39,15 +39,7 @@ function instanceOf<T extends object>(
  */
 export function validateOrder(value: unknown): OrderValidation {
   if (!isObject(value)) return { valid: false, errors: ['order must be a JSON object'] };
-  const order = instanceOf(OrderDto, ORDER_FIELDS, value);
-  if (Array.isArray(order.items)) {
-    // One item past the limit is enough to fail @ArrayMaxSize; a 256 KiB record could hold 80,000.
-    order.items = order.items
-      .slice(0, MAX_ITEMS_PER_ORDER + 1)
-      .map((item: unknown) =>
-        isObject(item) ? instanceOf(OrderItemDto, ITEM_FIELDS, item) : item,
-      ) as OrderItemDto[];
-  }
+  const order = toOrderDto(value);
   if (passesRules(order)) return { valid: true, order };
   const errors = flatten(
     validateSync(order, { forbidUnknownValues: true, validationError: { target: false } }),
