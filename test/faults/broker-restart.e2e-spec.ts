@@ -35,6 +35,11 @@ describe('fault: the Kafka broker restarts mid-stream', () => {
     await eventually('the producer to report the broker down', async () => {
       return (await request(producer.url).get('/health/ready')).status === 503;
     });
+    const down = await eventually('the consumer to report the broker down', async () => {
+      const res = await request(consumer.url).get('/health/ready');
+      return res.status === 503 ? (res.body as { error: Record<string, unknown> }).error : undefined;
+    });
+    expect(JSON.stringify(down['kafka-consumer'])).toMatch(/Kafka broker|crashed/);
     await broker.restart();
 
     await eventually(

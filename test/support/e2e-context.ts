@@ -1,3 +1,4 @@
+import { topicSpecs } from '@app/kafka';
 import { Pool } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually } from './eventually';
@@ -71,4 +72,22 @@ export function caughtUp(ctx: E2eContext, timeoutMs = 120_000): Promise<boolean>
     () => groupCaughtUp(ctx.kafka, ctx.group, ctx.topics.orders),
     { timeoutMs },
   );
+}
+
+/** Creates the file's topics as the apps would (before any app runs, e.g. to build a backlog). */
+export async function createTopics(ctx: E2eContext): Promise<void> {
+  const specs = topicSpecs({
+    brokers: [ctx.brokers],
+    topics: ctx.topics,
+    ordersPartitions: 3,
+    dlqPartitions: 1,
+    replicationFactor: 1,
+  });
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: specs, waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -117,3 +117,38 @@ export async function groupAssignment(kafka: Kafka, group: string, topic: string
     return assignment?.assignment[topic] ?? [];
   });
 }
+
+/** The group's committed offset of every partition of a topic (-1n where it has committed none). */
+export async function committedOffsets(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
+  const [committed] = await withAdmin(kafka, (admin) =>
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  );
+  return new Map(committed.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+}
+
+/** True once the group has a settled assignment (Stable) with `members` members, each owning a partition. */
+export async function groupStable(
+  kafka: Kafka,
+  group: string,
+  topic: string,
+  members: number,
+): Promise<boolean> {
+  const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]));
+  if (groups[0].state !== 'Stable') return false;
+  const owned = await groupAssignment(kafka, group, topic);
+  return owned.length === members && owned.every((partitions) => partitions.length > 0);
+}
+
+/** Sends many records in sends of `chunk`, keeping each send under the topic's size limit. */
+export async function produceMany(
+  kafka: Kafka,
+  topic: string,
+  records: RawRecord[],
+  chunk = 2_000,
+): Promise<void> {
+  for (let i = 0; i < records.length; i += chunk) await produceRaw(kafka, topic, records.slice(i, i + chunk));
+}

@@ -17,8 +17,12 @@ const refused = () =>
 
 class FakeMonitor extends DeliveryMonitor {
   readonly outcomes: DeliveryOutcome[] = [];
+  readonly batches: number[] = [];
   delivered(outcome: DeliveryOutcome) {
     this.outcomes.push(outcome);
+  }
+  batchDone(records: number) {
+    this.batches.push(records);
   }
 }
 
@@ -108,6 +112,7 @@ describe(DeadLetterInterceptor.name, () => {
       'x-dlq-original-offset': '42',
     });
     expect(monitor.outcomes).toEqual(['stored', 'poison', 'conflicting-duplicate']);
+    expect(monitor.batches).toEqual([3]);
   });
 
   it('asks for the batch to be retried, never dead-lettered, when the database is down', async () => {
@@ -115,6 +120,7 @@ describe(DeadLetterInterceptor.name, () => {
     expect(wait).toEqual({ dependency: 'database', reason: 'connect ECONNREFUSED 127.0.0.1:5432' });
     expect(publish).not.toHaveBeenCalled();
     expect(monitor.outcomes).toEqual(['transient']);
+    expect(monitor.batches).toEqual([]);
   });
 
   it('asks for the batch to be retried, and reports nothing delivered, when the DLQ write fails', async () => {

@@ -48,6 +48,7 @@ export class DeadLetterInterceptor implements NestInterceptor {
     const durationMs = performance.now() - startedAt;
     for (const { result, createdAt } of done) this.monitor.delivered(result, { createdAt, durationMs });
     for (const { error } of failed) this.monitor.delivered(classifyError(error), { durationMs });
+    this.monitor.batchDone(done.length + failed.length);
   }
 
   private async handle(batch: KafkaBatchContext, next: CallHandler): Promise<HandledBatch> {

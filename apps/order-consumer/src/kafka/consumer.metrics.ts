@@ -1,4 +1,4 @@
-import { DeliveryOutcome } from '@app/dlq';
+import { DeliveryOutcome, DLQ_REASONS } from '@app/dlq';
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -14,6 +14,7 @@ export class ConsumerMetrics {
   readonly processingDuration: Histogram;
   readonly endToEndLatency: Histogram;
   readonly lag: Gauge<'topic' | 'partition'>;
+  readonly batchSize: Histogram;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -38,6 +39,8 @@ export class ConsumerMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Every reason's series exists from the start: rate() and increase() miss a series' first sample.
+    for (const reason of DLQ_REASONS) this.deadLettered.inc({ reason }, 0);
     this.retries = new Counter({
       name: 'orders_processing_retries_total',
       help: 'Retries after a transient or unexpected failure',
@@ -53,6 +56,12 @@ export class ConsumerMetrics {
       name: 'orders_end_to_end_latency_seconds',
       help: "From the order's created_at to the commit of its row",
       buckets: SECONDS,
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'orders_batch_size',
+      help: 'Records per handled batch: 1 while the consumer keeps up, larger while it catches up',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
       registers,
     });
     this.lag = new Gauge({

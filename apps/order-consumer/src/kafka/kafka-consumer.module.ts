@@ -1,7 +1,6 @@
 import { DeadLetterInterceptor, DeadLetterPublisher, DeliveryMonitor } from '@app/dlq';
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { ConsumerDeliveryMonitor } from './consumer-delivery-monitor';
 import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { ConsumerState } from './consumer-state.service';
 import { ConsumerMetrics } from './consumer.metrics';
@@ -15,7 +14,7 @@ import { ProcessingStats } from './processing-stats.service';
     ConsumerMetrics,
     ConsumerLagMonitor,
     DeadLetterPublisher,
-    { provide: DeliveryMonitor, useClass: ConsumerDeliveryMonitor },
+    { provide: DeliveryMonitor, useExisting: ProcessingStats },
     // Registered once for the whole app; inheritAppConfig carries it to the Kafka handlers.
     { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },
   ],

@@ -1,13 +1,16 @@
-import { DeliveryOutcome } from '@app/dlq';
+import { DeliveryMonitor, DeliveryOutcome } from '@app/dlq';
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ConsumerMetrics } from './consumer.metrics';
 
 export const STATS_EVERY_MS = 5_000;
 
-/** Counts what the consumer did and logs a line every few seconds while there is traffic. */
+/**
+ * Where the dead-letter interceptor's reports end: counted for tests and for a log line every few
+ * seconds while there is traffic, and passed on to the Prometheus metrics.
+ */
 @Injectable()
-export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
+export class ProcessingStats extends DeliveryMonitor implements OnModuleInit, OnApplicationShutdown {
   /** Records stored, redelivered duplicates, dead-lettered by reason, and retries ('transient'). */
   readonly totals: Record<DeliveryOutcome, number> = {
     stored: 0,
@@ -18,14 +21,16 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     unexpected: 0,
     transient: 0,
   };
-  private window = { count: 0, latencySum: 0, latencyMax: 0 };
+  private window = { count: 0, latencySum: 0, latencyMax: 0, batches: 0, batchMax: 0 };
   private reported = { ...this.totals };
   private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectPinoLogger(ProcessingStats.name) private readonly logger: PinoLogger,
     private readonly metrics: ConsumerMetrics,
-  ) {}
+  ) {
+    super();
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => this.report(), STATS_EVERY_MS);
@@ -37,7 +42,13 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     this.report();
   }
 
-  record(outcome: DeliveryOutcome, details: { createdAt?: Date; durationMs?: number } = {}): void {
+  batchDone(records: number): void {
+    this.metrics.batchSize.observe(records);
+    this.window.batches += 1;
+    this.window.batchMax = Math.max(this.window.batchMax, records);
+  }
+
+  delivered(outcome: DeliveryOutcome, details: { createdAt?: Date; durationMs?: number } = {}): void {
     const { createdAt } = details;
     this.totals[outcome] += 1;
     this.metrics.record(outcome, details);
@@ -53,13 +64,15 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
     const delta = (key: keyof typeof this.totals) => this.totals[key] - this.reported[key];
     const failed = delta('poison') + delta('invalid') + delta('conflicting-duplicate') + delta('unexpected');
     if (delta('stored') + delta('duplicate') + failed + delta('transient') === 0) return;
-    const { count, latencySum, latencyMax } = this.window;
+    const { count, latencySum, latencyMax, batches, batchMax } = this.window;
     this.logger.info(
       {
         stored: delta('stored'),
         duplicates: delta('duplicate'),
         dead_lettered: failed,
         retries: delta('transient'),
+        batches,
+        batch_max: batchMax,
         latency_ms_avg: count ? Math.round(latencySum / count) : null,
         latency_ms_max: count ? latencyMax : null,
         total_stored: this.totals.stored,
@@ -67,6 +80,6 @@ export class ProcessingStats implements OnModuleInit, OnApplicationShutdown {
       'processing',
     );
     this.reported = { ...this.totals };
-    this.window = { count: 0, latencySum: 0, latencyMax: 0 };
+    this.window = { count: 0, latencySum: 0, latencyMax: 0, batches: 0, batchMax: 0 };
   }
 }
