@@ -326,9 +326,7 @@ async function freshDatabase(services: Services, label: string): Promise<string>
   const url = new URL(services.adminUrl);
   url.pathname = `/${name}`;
   // The consumer's own migrations: both contenders write to the same table and indexes.
-  const dataSource = new DataSource(
-    dataSourceOptions({ url: url.toString(), poolSize: 1 }),
-  );
+  const dataSource = new DataSource(dataSourceOptions({ url: url.toString(), poolSize: 1 }));
   await dataSource.initialize();
   await dataSource.runMigrations();
   await dataSource.destroy();

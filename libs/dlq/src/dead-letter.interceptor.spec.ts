@@ -1,8 +1,9 @@
-import { ConsumerConfig } from '@app/config';
+import { ConsumerConfig, consumerConfig } from '@app/config';
 import { batchWaitOf, KafkaBatchContext } from '@app/kafka';
 import { CallHandler, ExecutionContext } from '@nestjs/common';
 import { KafkaMessage, Message } from 'kafkajs';
-import { PinoLogger } from 'nestjs-pino';
+import { Test } from '@nestjs/testing';
+import { getLoggerToken, PinoLogger } from 'nestjs-pino';
 import { defer, lastValueFrom, of } from 'rxjs';
 import { DeadLetterInterceptor } from './dead-letter.interceptor';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -53,11 +54,19 @@ describe(DeadLetterInterceptor.name, () => {
   let publish: jest.Mock<Promise<void>, [Message[]]>;
   let interceptor: DeadLetterInterceptor;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     monitor = new FakeMonitor();
     publish = jest.fn().mockResolvedValue(undefined);
-    const publisher = { publish } as unknown as DeadLetterPublisher;
-    interceptor = new DeadLetterInterceptor(monitor, publisher, consumerSettings, logger);
+    const module = await Test.createTestingModule({
+      providers: [
+        DeadLetterInterceptor,
+        { provide: DeliveryMonitor, useValue: monitor },
+        { provide: DeadLetterPublisher, useValue: { publish } },
+        { provide: consumerConfig.KEY, useValue: consumerSettings },
+        { provide: getLoggerToken(DeadLetterInterceptor.name), useValue: logger },
+      ],
+    }).compile();
+    interceptor = module.get(DeadLetterInterceptor);
   });
 
   const deliver = (execution: ExecutionContext, handler: () => Promise<unknown>) =>
