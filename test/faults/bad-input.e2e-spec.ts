@@ -84,6 +84,44 @@ function badRecords(base: OrderEvent, conflictWith: OrderEvent): BadRecord[] {
     ['an unknown status', variant(base, 19, { status: 'teleported' }), 'invalid', 'status'],
     ['an unparsable created_at', variant(base, 20, { created_at: 'next tuesday' }), 'invalid', 'created_at'],
     ['an order_id of 51 characters', variant(base, 21, { order_id: 'O'.repeat(51) }), 'invalid', 'order_id'],
+    // Accepted by class-validator alone, refused or altered by PostgreSQL: must be invalid, not unexpected.
+    ['NUL in order_id', variant(base, 22, { order_id: 'ORD-BAD-22\u0000' }), 'invalid', 'order_id'],
+    ['NUL in an item name', withItem(23, { name: 'Soup\u0000' }), 'invalid', 'items.0.name'],
+    [
+      'a lone surrogate ending order_id',
+      variant(base, 24, { order_id: 'ORD-BAD-24\ud800' }),
+      'invalid',
+      'order_id',
+    ],
+    ['a lone surrogate in an item name', withItem(25, { name: '\udc00Soup' }), 'invalid', 'items.0.name'],
+    [
+      'an order_id of 50 × "V\\uFE0F"',
+      variant(base, 26, { order_id: 'V\uFE0F'.repeat(50) }),
+      'invalid',
+      'order_id',
+    ],
+    ['a price of 1e-7', withItem(27, { price: 1e-7 }), 'invalid', 'items.0.price'],
+    ['a subtotal of 1e-7', withItem(28, { subtotal: 1e-7 }), 'invalid', 'items.0.subtotal'],
+    ['a week-date created_at', variant(base, 29, { created_at: '2024-W01-1' }), 'invalid', 'created_at'],
+    [
+      'an ordinal-date created_at',
+      variant(base, 30, { created_at: '2024-060T10:00:00Z' }),
+      'invalid',
+      'created_at',
+    ],
+    [
+      'a basic-format created_at',
+      variant(base, 31, { created_at: '20240501T100000Z' }),
+      'invalid',
+      'created_at',
+    ],
+    [
+      'a comma-fraction created_at',
+      variant(base, 32, { created_at: '2024-05-01T10:00:00,5Z' }),
+      'invalid',
+      'created_at',
+    ],
+    ['an item that is an empty array', variant(base, 33, { items: [[]] }), 'invalid', 'items'],
     [
       'a conflicting duplicate',
       asRecord({ ...conflictWith, status: 'cancelled' }),
@@ -115,11 +153,16 @@ describe('fault: bad input mixed among valid orders', () => {
     valid[11].items[0] = { ...valid[11].items[0], name: "1; DELETE FROM orders WHERE '1'='1" };
     valid[12] = { ...valid[12], customer_name: 'Zoë Ångström 李小龍 🍣', customer_email: 'zoe@example.com' };
     valid[13].items[0] = { ...valid[13].items[0], name: 'Crème brûlée · 寿司 🍰' };
+    // Differs from a dead-lettered id only by a lone surrogate: stored, and not taken for a duplicate.
+    valid[15] = { ...valid[15], order_id: 'ORD-BAD-24' };
     const bad = badRecords(valid[0], valid[20]);
     expect(bad.length).toBeGreaterThanOrEqual(20);
 
     // Bad records go in between the valid ones, which keep their order (the checker verifies it).
     const records: RawRecord[] = valid.map(asRecord);
+    // An unknown field nested 10,000 deep (20 KB) costs nothing: the contract ignores unknown fields.
+    const deep = `${'['.repeat(10_000)}"bottom"${']'.repeat(10_000)}`;
+    records[14] = { ...records[14], value: `${JSON.stringify(valid[14]).slice(0, -1)},"extra":${deep}}` };
     bad.forEach((b, i) => records.splice(25 + i * 7, 0, b.record));
     for (let i = 0; i < records.length; i += 50)
       await produceRaw(ctx.kafka, ctx.topics.orders, records.slice(i, i + 50));

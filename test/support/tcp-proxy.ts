@@ -3,11 +3,15 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 /**
  * A TCP proxy the test controls, placed between an app and a real server (here: PostgreSQL). cut()
  * drops every open connection and refuses new ones, as a network partition or a crashed database
- * would; restore() lets connections through again.
+ * would; restore() lets connections through again. silence() keeps connections open but stops
+ * carrying their bytes, as a lost NAT entry or a fail-over behind one address does: nothing fails,
+ * everything waits.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
   private open = true;
+  private silentUntil = 0;
 
   private constructor(
     private readonly server: Server,
@@ -33,6 +37,16 @@ export class TcpProxy {
     this.open = true;
   }
 
+  /**
+   * Every open connection goes silent for good (open, carrying nothing, never closed); connections
+   * made in the next `ms` do too, and those made after it work normally.
+   */
+  silence(ms: number): void {
+    this.silentUntil = Date.now() + ms;
+    for (const pair of this.pairs) mute(pair);
+    this.pairs.clear();
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((done) => this.server.close(() => done()));
@@ -54,7 +68,18 @@ export class TcpProxy {
       });
     }
     client.pipe(upstream).pipe(client);
+    const pair: [Socket, Socket] = [client, upstream];
+    if (Date.now() < this.silentUntil) mute(pair);
+    else this.pairs.add(pair);
+    client.once('close', () => this.pairs.delete(pair));
   }
+}
+
+function mute([client, upstream]: [Socket, Socket]): void {
+  client.unpipe(upstream);
+  upstream.unpipe(client);
+  client.pause();
+  upstream.pause();
 }
 
 /** The same database URL, through the proxy. */

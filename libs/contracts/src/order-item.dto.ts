@@ -12,6 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsMoneyAmount, lineCents, toCents } from './money';
+import { IsStorableText } from './storable';
 
 @ValidatorConstraint({ name: 'subtotalMatches' })
 class SubtotalMatchesConstraint implements ValidatorConstraintInterface {
@@ -32,10 +33,12 @@ export class OrderItemDto {
   @IsOptional()
   @IsString()
   @MaxLength(50)
+  @IsStorableText()
   item_id?: string;
 
   @IsString()
   @IsNotEmpty()
+  @IsStorableText()
   name: string;
 
   @IsInt()

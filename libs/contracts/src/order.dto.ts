@@ -20,6 +20,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { IsMoneyAmount, lineCents, toCents } from './money';
+import { IsReadableTimestamp, IsStorableText, MaxCharacters } from './storable';
 import { OrderItemDto } from './order-item.dto';
 import { ORDER_STATUSES, OrderStatus } from './order-status';
 
@@ -53,22 +54,26 @@ class TotalMatchesItemsConstraint implements ValidatorConstraintInterface {
 export class OrderDto {
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxCharacters(50)
+  @IsStorableText()
   order_id: string;
 
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxCharacters(50)
+  @IsStorableText()
   customer_id: string;
 
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsStorableText()
   customer_name?: string;
 
   @IsOptional()
   @IsEmail()
   @MaxLength(254)
+  @IsStorableText()
   customer_email?: string;
 
   @IsArray()
@@ -91,5 +96,6 @@ export class OrderDto {
   status: OrderStatus;
 
   @IsISO8601({ strict: true, strictSeparator: true })
+  @IsReadableTimestamp()
   created_at: string;
 }

@@ -38,6 +38,78 @@ describe(validateOrder.name, () => {
     ]);
   });
 
+  it.each([
+    [
+      'a lone surrogate at the end of order_id',
+      { order_id: 'ORD-1\ud800' },
+      'order_id: order_id must be text PostgreSQL can store as sent (no NUL, no lone surrogate)',
+    ],
+    [
+      'NUL in order_id',
+      { order_id: 'ORD-\u00001' },
+      'order_id: order_id must be text PostgreSQL can store as sent (no NUL, no lone surrogate)',
+    ],
+    [
+      'NUL in an item name',
+      { items: [{ name: 'Soup\u0000', quantity: 1, price: 4.5 }], total_amount: 4.5 },
+      'items.0.name: name must be text PostgreSQL can store as sent (no NUL, no lone surrogate)',
+    ],
+    [
+      'a lone surrogate in an item name',
+      { items: [{ name: '\udc00Soup', quantity: 1, price: 4.5 }], total_amount: 4.5 },
+      'items.0.name: name must be text PostgreSQL can store as sent (no NUL, no lone surrogate)',
+    ],
+    [
+      '50 × "V\\uFE0F" as order_id (100 characters to PostgreSQL)',
+      { order_id: 'V\uFE0F'.repeat(50) },
+      'order_id: order_id must be shorter than or equal to 50 characters',
+    ],
+    [
+      'a week date',
+      { created_at: '2024-W01-1' },
+      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+    ],
+    [
+      'an ordinal date',
+      { created_at: '2024-060T10:00:00Z' },
+      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+    ],
+    [
+      'the basic format',
+      { created_at: '20240501T100000Z' },
+      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+    ],
+    [
+      'a comma fraction',
+      { created_at: '2024-05-01T10:00:00,5Z' },
+      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+    ],
+    ['an exponent total', { total_amount: 2.147e1 }, undefined],
+  ])('decides %s', (_, change, message) => {
+    const errors = errorsOf(anOrder(change));
+    if (message) expect(errors).toContainEqual(message);
+    else expect(errors).toEqual([]);
+  });
+
+  it('calls an email with a lone surrogate invalid, although the email validator throws on it', () => {
+    expect(errorsOf(anOrder({ customer_email: 'ada\ud800@example.com' }))).toEqual([
+      'customer_email: isStorableText is not met',
+      'customer_email: isEmail is not met',
+    ]);
+  });
+
+  it('keeps emoji and accents, which PostgreSQL stores as sent', () => {
+    expect(
+      errorsOf(
+        anOrder({
+          order_id: 'ORD-🍣-Zoë',
+          items: [{ name: 'Crème brûlée 🍰', quantity: 1, price: 4.5 }],
+          total_amount: 4.5,
+        }),
+      ),
+    ).toEqual([]);
+  });
+
   it('calls an item that is not an object invalid, which class-validator alone lets through', () => {
     expect(errorsOf(anOrder({ items: [[]] }))).toContainEqual('items: each value in items must be an object');
   });
