@@ -7,7 +7,7 @@ export const consumerConfig = registerAs('consumer', () => {
     groupId: env.string('KAFKA_CONSUMER_GROUP', 'order-processors'),
     concurrency: env.integer('CONSUMER_CONCURRENCY', 3, 1, 1000),
     // One INSERT per batch: 6 bind parameters a row, and PostgreSQL takes at most 65,535.
-    batchMax: env.integer('CONSUMER_BATCH_MAX', 500, 1, 10_000),
+    batchMax: env.integer('CONSUMER_BATCH_MAX', 1_000, 1, 10_000),
   });
 });
 

@@ -28,7 +28,7 @@ describe(EnvReader.name, () => {
         replicationFactor: 1,
       });
       expect(producerConfig()).toEqual({ ratePerSecond: 10, maxOrders: 0, durationSeconds: 0, seed: 42 });
-      expect(consumerConfig()).toEqual({ groupId: 'order-processors', concurrency: 3, batchMax: 500 });
+      expect(consumerConfig()).toEqual({ groupId: 'order-processors', concurrency: 3, batchMax: 1000 });
       expect(databaseConfig()).toEqual({
         url: 'postgres://postgres:postgres@localhost:5432/orders',
         poolSize: 10,
@@ -97,7 +97,7 @@ describe(EnvReader.name, () => {
     [
       'CONSUMER_BATCH_MAX',
       '20000',
-      'CONSUMER_BATCH_MAX="20000" is invalid: expected an integer from 1 to 10000 (default 500)',
+      'CONSUMER_BATCH_MAX="20000" is invalid: expected an integer from 1 to 10000 (default 1000)',
     ],
   ])('names %s and what it accepts when it is %j', (name, value, message) => {
     const issues = withEnv({ [name]: value }, () =>

@@ -29,62 +29,76 @@ function planFor(target: unknown): Check {
   return plan;
 }
 
+interface Constraint {
+  name: string;
+  each: boolean;
+  constraints: unknown[];
+  instance: { validate(value: unknown, args: ValidationArguments): unknown };
+}
+
 function compile(target: unknown): Check {
   const storage = getMetadataStorage();
   const rules = storage.getTargetValidationMetadatas(target as new () => object, '', true, false);
   // forbidUnknownValues: an object of a class without rules is not a valid value.
   if (rules.length === 0) return (_object, path) => [`${path || 'value'}: unknownValue`];
-  const checks = Object.entries(storage.groupByPropertyName(rules)).map(([property, metadata]): Check => {
+  const checks = Object.entries(storage.groupByPropertyName(rules)).map(([property, metadata]) => {
     const of = (type: string) => metadata.filter((m) => m.type === type);
     const conditions = of(ValidationTypes.CONDITIONAL_VALIDATION).map(
       (m) => m.constraints[0] as (object: object, value: unknown) => boolean,
     );
-    const constraints = [...of(ValidationTypes.IS_DEFINED), ...of(ValidationTypes.CUSTOM_VALIDATION)].flatMap(
-      (m) =>
-        storage
-          .getTargetValidatorConstraints(m.constraintCls)
-          .map((c) => ({ rule: m, name: c.name, instance: c.instance })),
+    const constraints: Constraint[] = [
+      ...of(ValidationTypes.IS_DEFINED),
+      ...of(ValidationTypes.CUSTOM_VALIDATION),
+    ].flatMap((m) =>
+      storage
+        .getTargetValidatorConstraints(m.constraintCls)
+        .map((c) => ({ name: c.name, each: m.each, constraints: m.constraints, instance: c.instance })),
     );
     const nested = of(ValidationTypes.NESTED_VALIDATION).length > 0;
-    return (object, parent) => {
-      const value = (object as Record<string, unknown>)[property];
-      if (!conditions.every((applies) => applies(object, value))) return NONE; // e.g. @IsOptional and absent
-      const path = parent ? `${parent}.${property}` : property;
-      let broken = NONE;
-      for (const { rule, name, instance } of constraints) {
-        const args: ValidationArguments = {
-          targetName: (object.constructor as { name?: string }).name ?? '',
-          property,
-          object,
-          value,
-          constraints: rule.constraints,
-        };
-        const valid = (v: unknown) => {
-          try {
-            return instance.validate(v, args) === true; // a promise is not a yes
-          } catch {
-            return false; // validator.js throws on some malformed text (isEmail on a lone surrogate)
-          }
-        };
-        if (rule.each && Array.isArray(value) ? !value.every(valid) : !valid(value)) {
-          broken = [...broken, `${path}: ${name}`];
-        }
-      }
-      if (!nested || value === undefined) return broken;
-      const element = (v: unknown, at: string) =>
-        typeof v === 'object' && v !== null ? brokenRules(v, at) : [`${at}: nestedValidation`];
-      const inside = Array.isArray(value)
-        ? value.flatMap((v, i) => element(v, `${path}.${i}`))
-        : element(value, path);
-      return inside.length === 0 ? broken : [...broken, ...inside];
-    };
+    return { property, conditions, constraints, nested };
   });
-  return (object, path) => {
+  // Runs for every order and every item: plain loops, and nothing allocated unless a rule is broken.
+  return (object, parent) => {
     let broken = NONE;
-    for (const check of checks) {
-      const found = check(object, path);
-      if (found.length > 0) broken = [...broken, ...found];
+    const targetName = (object.constructor as { name?: string }).name ?? '';
+    for (const { property, conditions, constraints, nested } of checks) {
+      const value = (object as Record<string, unknown>)[property];
+      if (conditions.some((applies) => !applies(object, value))) continue; // e.g. @IsOptional and absent
+      const args: ValidationArguments = { targetName, property, object, value, constraints: [] };
+      for (const constraint of constraints) {
+        args.constraints = constraint.constraints;
+        const valid =
+          constraint.each && Array.isArray(value)
+            ? value.every((element) => passes(constraint, element, args))
+            : passes(constraint, value, args);
+        if (!valid) broken = [...broken, `${pathOf(parent, property)}: ${constraint.name}`];
+      }
+      if (!nested || value === undefined) continue;
+      if (!Array.isArray(value)) {
+        broken = withNested(broken, value, pathOf(parent, property));
+        continue;
+      }
+      for (let i = 0; i < value.length; i += 1)
+        broken = withNested(broken, value[i], `${pathOf(parent, property)}.${i}`);
     }
     return broken;
   };
+}
+
+function pathOf(parent: string, property: string): string {
+  return parent ? `${parent}.${property}` : property;
+}
+
+function passes(constraint: Constraint, value: unknown, args: ValidationArguments): boolean {
+  try {
+    return constraint.instance.validate(value, args) === true; // a promise is not a yes
+  } catch {
+    return false; // validator.js throws on some malformed text (isEmail on a lone surrogate)
+  }
+}
+
+function withNested(broken: string[], value: unknown, path: string): string[] {
+  if (typeof value !== 'object' || value === null) return [...broken, `${path}: nestedValidation`];
+  const inside = brokenRules(value, path);
+  return inside.length === 0 ? broken : [...broken, ...inside];
 }

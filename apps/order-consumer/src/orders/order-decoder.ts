@@ -1,7 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { MAX_ORDER_BYTES, OrderDto, validateOrder } from '@app/contracts';
 import { InvalidMessageError, PoisonMessageError } from '@app/dlq';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Key and value bytes → validated order, or the permanent error that says why the record can never be one. */
 export function decodeOrder(value: Buffer | null, key: string | null): OrderDto {
@@ -11,12 +10,8 @@ export function decodeOrder(value: Buffer | null, key: string | null): OrderDto 
       `value: the record is ${value.length} bytes; an order is at most ${MAX_ORDER_BYTES}`,
     ]);
   }
-  let text: string;
-  try {
-    text = utf8.decode(value);
-  } catch {
-    throw new PoisonMessageError('value is not valid UTF-8');
-  }
+  if (!isUtf8(value)) throw new PoisonMessageError('value is not valid UTF-8');
+  const text = value.toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -86,7 +86,9 @@ export class OrdersService {
   }
 
   private done(result: 'stored' | 'duplicate', { row, message }: Candidate) {
-    this.logger.debug({ order_id: row.orderId, offset: message.offset, result }, 'order processed');
+    if (this.logger.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ order_id: row.orderId, offset: message.offset, result }, 'order processed');
+    }
     return { result, createdAt: row.createdAt };
   }
 }

@@ -4,7 +4,14 @@ import { OrderEntity } from '../orders/order.entity';
 import { NewOrderRow, OrdersRepository } from '../orders/orders.repository';
 
 export function fakeLogger(): PinoLogger {
-  return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;
+  const logger = { isLevelEnabled: () => true };
+  return {
+    debug: jest.fn(),
+    info: jest.fn(),
+    warn: jest.fn(),
+    error: jest.fn(),
+    logger,
+  } as unknown as PinoLogger;
 }
 
 /** A record as kafkajs delivers it: the value as bytes (objects are sent as JSON), keyed by CUST-00042. */
