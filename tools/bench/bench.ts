@@ -210,7 +210,7 @@ async function latency(services: Services, rates: number[], seconds: number): Pr
       );
       const [stats] = (
         await db.query<Record<string, number>>(`
-          WITH t AS (SELECT created_at, extract(epoch FROM processed_at - created_at) * 1000 AS ms FROM orders),
+          WITH t AS (SELECT created_at, (extract(epoch FROM processed_at - created_at) * 1000)::float8 AS ms FROM orders),
                tail AS (SELECT ms FROM t WHERE created_at >= (SELECT max(created_at) - interval '10 seconds' FROM t))
           SELECT count(*)::int AS n,
                  percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
