@@ -6,6 +6,7 @@
  *     prefills a 3-partition topic, then runs the contenders in turn, interleaved, each in a fresh
  *     consumer group and a fresh database; prints orders/s (first row → last row), consumer CPU
  *     seconds per 1,000 orders, peak RSS, the consumer/raw ratio per round and the load average.
+ *     --profile also records a CPU profile of the last round's order-consumer and prints it by package.
  *   npm run bench -- --latency [--rates 10,1000,3000 --seconds 60]
  *     runs the producer at fixed rates against one consumer and prints p50/p95/p99/max of
  *     processed_at − created_at, read back from the rows.
@@ -14,7 +15,7 @@
  * DATABASE_URL, else 127.0.0.1:5432. Databases and topics it creates are its own and dropped after.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,8 +27,10 @@ import { dropKafkajsTimerWarning } from '@app/platform';
 import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-source.options';
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
 import { LocalKafka } from '../local-kafka';
+import { cpuByPackage } from './profile-summary';
 
 const ROOT = resolve(__dirname, '..', '..');
+const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');
 const IMAGE_NODE_OPTIONS = dockerfileNodeOptions();
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
       latency: { type: 'boolean', default: false },
       rates: { type: 'string', default: '10,1000,3000' },
       seconds: { type: 'string', default: '60' },
+      profile: { type: 'boolean', default: false },
     },
   });
   ensureBuilt();
@@ -83,14 +87,19 @@ async function main(): Promise<void> {
   try {
     describeMachine(brokers, localKafka !== undefined);
     if (args.latency) await latency(services, args.rates.split(',').map(Number), Number(args.seconds));
-    else await throughput(services, Number(args.orders), Number(args.rounds));
+    else await throughput(services, Number(args.orders), Number(args.rounds), args.profile);
   } finally {
     await admin.disconnect();
     await localKafka?.destroy();
   }
 }
 
-async function throughput(services: Services, orders: number, rounds: number): Promise<void> {
+async function throughput(
+  services: Services,
+  orders: number,
+  rounds: number,
+  profile: boolean,
+): Promise<void> {
   const topic = `bench-${services.runId}.orders`;
   await createTopic(services.admin, topic);
   say(`▶ prefilling ${topic} (3 partitions) with ${orders.toLocaleString('en')} orders`);
@@ -100,9 +109,11 @@ async function throughput(services: Services, orders: number, rounds: number): P
   for (let round = 1; round <= rounds; round += 1) {
     for (const contender of ['raw kafkajs eachBatch', 'order-consumer'] as const) {
       say(`▶ round ${round}: ${contender}`);
-      const result = await drain(services, topic, orders, contender, round);
+      const profileDir =
+        profile && round === rounds && contender === 'order-consumer' ? PROFILE_DIR : undefined;
+      const result = await drain(services, topic, orders, contender, round, profileDir);
       say(
-        `  ${fmt(result.ordersPerSecond)} orders/s, ${result.cpuPerThousand.toFixed(2)} CPU s per 1,000, ` +
+        `  ${fmt(result.ordersPerSecond)} orders/s, ${result.cpuPerThousand.toFixed(3)} CPU s per 1,000, ` +
           `peak RSS ${result.peakRssMiB} MiB, load ${result.load.toFixed(2)}`,
       );
       results.push(result);
@@ -110,6 +121,17 @@ async function throughput(services: Services, orders: number, rounds: number): P
   }
   await services.admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
   printThroughput(results, orders);
+  if (profile) {
+    say(
+      `\nwhere the order-consumer's CPU went in round ${rounds} (self time by package, idle excluded; ${PROFILE_DIR})`,
+    );
+    table(
+      ['where', 'share'],
+      cpuByPackage(PROFILE_DIR)
+        .filter(({ share }) => share >= 0.005)
+        .map(({ where, share }) => [where, `${(share * 100).toFixed(1)} %`]),
+    );
+  }
 }
 
 /** One contender drains the topic from the start into a fresh database, watched from outside. */
@@ -119,13 +141,14 @@ async function drain(
   orders: number,
   contender: Contender,
   round: number,
+  profileDir?: string,
 ): Promise<Measured> {
   const name = contender === 'order-consumer' ? 'consumer' : 'raw';
   const databaseUrl = await freshDatabase(services, `${name}_${round}`);
   const group = `bench-${services.runId}-${name}-${round}`;
   const child =
     contender === 'order-consumer'
-      ? startConsumer(services, databaseUrl, topic, group)
+      ? startConsumer(services, databaseUrl, topic, group, profileDir)
       : spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'bench', 'raw-consumer.ts')], {
           cwd: ROOT,
           env: {
@@ -251,7 +274,7 @@ function printThroughput(results: Measured[], orders: number): void {
       String(r.round),
       r.contender,
       fmt(r.ordersPerSecond),
-      r.cpuPerThousand.toFixed(2),
+      r.cpuPerThousand.toFixed(3),
       String(r.peakRssMiB),
       r.load.toFixed(2),
     ]),
@@ -269,8 +292,16 @@ function printThroughput(results: Measured[], orders: number): void {
   );
 }
 
-function startConsumer(services: Services, databaseUrl: string, topic: string, group: string): ChildProcess {
-  return spawn(process.execPath, [join('dist', 'apps', 'order-consumer', 'main.js')], {
+function startConsumer(
+  services: Services,
+  databaseUrl: string,
+  topic: string,
+  group: string,
+  profileDir?: string,
+): ChildProcess {
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return spawn(process.execPath, [...profiling, join('dist', 'apps', 'order-consumer', 'main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
