@@ -1,4 +1,6 @@
+import { Test } from '@nestjs/testing';
 import { Consumer } from 'kafkajs';
+import { getLoggerToken } from 'nestjs-pino';
 import { fakeLogger } from '../testing/fakes';
 import { BROKER_SILENCE_MS, ConsumerState } from './consumer-state.service';
 
@@ -25,9 +27,16 @@ const joined = (assignment: Record<string, number[]>) => ({
   memberAssignment: assignment,
 });
 
+async function aState(): Promise<ConsumerState> {
+  const module = await Test.createTestingModule({
+    providers: [ConsumerState, { provide: getLoggerToken(ConsumerState.name), useValue: fakeLogger() }],
+  }).compile();
+  return module.get(ConsumerState);
+}
+
 describe(ConsumerState.name, () => {
-  it('is not ready until the consumer has joined its group', () => {
-    const state = new ConsumerState(fakeLogger());
+  it('is not ready until the consumer has joined its group', async () => {
+    const state = await aState();
     const { consumer, emit } = fakeConsumer();
     state.watch(consumer);
     expect(state.readiness().consumer).toEqual({ ready: false, reason: 'consumer is starting' });
@@ -38,8 +47,8 @@ describe(ConsumerState.name, () => {
     expect(state.readiness().consumer.ready).toBe(true);
   });
 
-  it('names a crash, and recovers when the consumer joins again', () => {
-    const state = new ConsumerState(fakeLogger());
+  it('names a crash, and recovers when the consumer joins again', async () => {
+    const state = await aState();
     const { consumer, emit } = fakeConsumer();
     state.watch(consumer);
     emit('crash', { error: new Error('broker went away'), restart: true });
@@ -53,8 +62,8 @@ describe(ConsumerState.name, () => {
     expect(state.readiness().consumer).toEqual({ ready: false, reason: 'consumer is stopped' });
   });
 
-  it('is not ready when the broker has not answered a fetch or heartbeat for a while', () => {
-    const state = new ConsumerState(fakeLogger());
+  it('is not ready when the broker has not answered a fetch or heartbeat for a while', async () => {
+    const state = await aState();
     const { consumer, emit } = fakeConsumer();
     state.watch(consumer);
     emit('join', joined({}));
@@ -67,8 +76,8 @@ describe(ConsumerState.name, () => {
     expect(state.readiness().consumer.ready).toBe(true);
   });
 
-  it('reports each held partition with what it waits for, until it is released or moves away', () => {
-    const state = new ConsumerState(fakeLogger());
+  it('reports each held partition with what it waits for, until it is released or moves away', async () => {
+    const state = await aState();
     const { consumer, emit } = fakeConsumer();
     state.watch(consumer);
     emit('join', joined({ 'food-orders': [0, 1] }));
