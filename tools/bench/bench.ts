@@ -192,11 +192,11 @@ async function drain(
 
 async function latency(services: Services, rates: number[], seconds: number): Promise<void> {
   const rows: string[][] = [];
-  for (const rate of rates) {
-    const topic = `bench-${services.runId}-latency-${rate}.orders`;
+  for (const [run, rate] of rates.entries()) {
+    const topic = `bench-${services.runId}-latency-${run}-${rate}.orders`;
     await createTopic(services.admin, topic);
-    const databaseUrl = await freshDatabase(services, `latency_${rate}`);
-    const group = `bench-${services.runId}-latency-${rate}`;
+    const databaseUrl = await freshDatabase(services, `latency_${run}_${rate}`);
+    const group = `bench-${services.runId}-latency-${run}-${rate}`;
     say(`▶ ${rate} orders/s for ${seconds} s`);
     const consumer = startConsumer(services, databaseUrl, topic, group);
     const db = new Client({ connectionString: databaseUrl });
