@@ -34,6 +34,21 @@ const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');
 const IMAGE_NODE_OPTIONS = dockerfileNodeOptions();
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const say = (line = '') => process.stdout.write(`${line}\n`);
+const children = new Set<ChildProcess>();
+
+/** Every app the bench starts, stopped with it: Ctrl-C must not leave consumers running. */
+function started(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
 
 interface Services {
   brokers: string;
@@ -149,17 +164,19 @@ async function drain(
   const child =
     contender === 'order-consumer'
       ? startConsumer(services, databaseUrl, topic, group, profileDir)
-      : spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'bench', 'raw-consumer.ts')], {
-          cwd: ROOT,
-          env: {
-            PATH: process.env.PATH,
-            BENCH_BROKERS: services.brokers,
-            BENCH_DATABASE_URL: databaseUrl,
-            BENCH_TOPIC: topic,
-            BENCH_GROUP: group,
-          },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        });
+      : started(
+          spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'bench', 'raw-consumer.ts')], {
+            cwd: ROOT,
+            env: {
+              PATH: process.env.PATH,
+              BENCH_BROKERS: services.brokers,
+              BENCH_DATABASE_URL: databaseUrl,
+              BENCH_TOPIC: topic,
+              BENCH_GROUP: group,
+            },
+            stdio: ['ignore', 'ignore', 'inherit'],
+          }),
+        );
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -205,20 +222,22 @@ async function latency(services: Services, rates: number[], seconds: number): Pr
         const [description] = (await services.admin.describeGroups([group])).groups;
         return description.state === 'Stable' && description.members.length === 1;
       });
-      const producer = spawn(process.execPath, [join('dist', 'apps', 'order-producer', 'main.js')], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          KAFKA_BROKERS: services.brokers,
-          KAFKA_TOPIC_ORDERS: topic,
-          KAFKA_TOPIC_DLQ: `${topic}.dlq`,
-          PRODUCER_RATE: String(rate),
-          PRODUCER_DURATION_S: String(seconds),
-          HTTP_PORT: '0',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const producer = started(
+        spawn(process.execPath, [join('dist', 'apps', 'order-producer', 'main.js')], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            KAFKA_BROKERS: services.brokers,
+            KAFKA_TOPIC_ORDERS: topic,
+            KAFKA_TOPIC_DLQ: `${topic}.dlq`,
+            PRODUCER_RATE: String(rate),
+            PRODUCER_DURATION_S: String(seconds),
+            HTTP_PORT: '0',
+            LOG_LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
       const code = await new Promise<number | null>((done) => producer.once('exit', done));
       if (code !== 0) throw new Error(`the producer exited with code ${code}`);
       const produced = (await services.admin.fetchTopicOffsets(topic)).reduce(
@@ -301,23 +320,25 @@ function startConsumer(
 ): ChildProcess {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return spawn(process.execPath, [...profiling, join('dist', 'apps', 'order-consumer', 'main.js')], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      // The memory limits the Docker image runs the apps with.
-      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
-      KAFKA_BROKERS: services.brokers,
-      DATABASE_URL: databaseUrl,
-      KAFKA_TOPIC_ORDERS: topic,
-      KAFKA_TOPIC_DLQ: `${topic}.dlq`,
-      KAFKA_CONSUMER_GROUP: group,
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ...(process.env.CONSUMER_BATCH_MAX ? { CONSUMER_BATCH_MAX: process.env.CONSUMER_BATCH_MAX } : {}),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  return started(
+    spawn(process.execPath, [...profiling, join('dist', 'apps', 'order-consumer', 'main.js')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        // The memory limits the Docker image runs the apps with.
+        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+        KAFKA_BROKERS: services.brokers,
+        DATABASE_URL: databaseUrl,
+        KAFKA_TOPIC_ORDERS: topic,
+        KAFKA_TOPIC_DLQ: `${topic}.dlq`,
+        KAFKA_CONSUMER_GROUP: group,
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        ...(process.env.CONSUMER_BATCH_MAX ? { CONSUMER_BATCH_MAX: process.env.CONSUMER_BATCH_MAX } : {}),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
 }
 
 async function prefill(kafka: Kafka, topic: string, count: number): Promise<number> {

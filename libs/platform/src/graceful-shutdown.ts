@@ -25,7 +25,8 @@ export function exitOnSignals(
     app.close().then(
       () => {
         clearTimeout(deadline);
-        process.exit(0);
+        // 0, unless the app said while closing that something was lost (process.exitCode).
+        process.exit(process.exitCode ?? 0);
       },
       (error: unknown) => {
         clearTimeout(deadline);

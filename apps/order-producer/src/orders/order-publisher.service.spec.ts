@@ -70,4 +70,18 @@ describe(OrderPublisher.name, () => {
     expect(publisher.state()).toEqual({ ready: false, reason: 'last send failed: broker down' });
     publisher.onModuleDestroy();
   });
+
+  it('abandons a send that hangs in the client when told to give up, without counting it as sent or failed', async () => {
+    const { client, asClient } = fakeClient();
+    client.emitBatch.mockReturnValue(new Subject<never>()); // the broker never answers
+    const publisher = new OrderPublisher(asClient, kafka, logger, new ProducerMetrics(new Registry()));
+    await publisher.onModuleInit();
+
+    const sending = publisher.publish([anOrder()]);
+    publisher.giveUp();
+
+    await expect(sending).resolves.toBe(false);
+    expect(publisher.counters).toEqual({ sent: 0, failedAttempts: 0 });
+    publisher.onModuleDestroy();
+  });
 });

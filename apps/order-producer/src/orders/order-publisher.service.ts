@@ -55,7 +55,10 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     return { ready: true };
   }
 
-  /** Stops retrying a failed batch (shutdown deadline); deliveries in progress still complete. */
+  /**
+   * Stops delivering (the shutdown's grace is over): the batch being sent or retried is abandoned
+   * and publish() answers false at once. What the broker already acknowledged stays counted.
+   */
   giveUp(): void {
     this.abort.abort();
   }
@@ -71,13 +74,20 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
       },
     }));
     for (let attempt = 1; ; attempt++) {
+      if (this.abort.signal.aborted) return false;
       try {
-        await lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages }));
+        // kafkajs retries a send on its own for tens of seconds while the broker is away: the wait
+        // ends early when the publisher gives up, and the abandoned send dies with the client.
+        await untilAborted(
+          lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages })),
+          this.abort.signal,
+        );
         this.counters.sent += orders.length;
         this.metrics.produced.inc(orders.length);
         this.lastError = undefined;
         return true;
       } catch (error) {
+        if (error instanceof DeliveryAbandoned) return false;
         this.counters.failedAttempts += 1;
         this.metrics.produceErrors.inc();
         this.lastError = describeError(error).message;
@@ -88,8 +98,21 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         );
         if (this.abort.signal.aborted) return false;
         await delay(wait, this.abort.signal);
-        if (this.abort.signal.aborted) return false;
       }
     }
   }
+}
+
+class DeliveryAbandoned extends Error {
+  readonly name = 'DeliveryAbandoned';
+}
+
+/** Settles as `work` does, or rejects once `signal` aborts (an outcome already on its way wins). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined); // an abandoned send may still fail later; nobody waits for it
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => setImmediate(() => reject(new DeliveryAbandoned('delivery abandoned')));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -4,14 +4,16 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { PinoLogger } from 'nestjs-pino';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
-import { OrderSchedule } from './order-schedule.service';
+import { EXIT_UNDELIVERED, OrderSchedule } from './order-schedule.service';
+import { SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
-const logger = { info: jest.fn(), warn: jest.fn() } as unknown as PinoLogger;
+const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;
 
 function schedule(config: Partial<ProducerConfig>) {
   const sent: OrderEvent[] = [];
   const publisher = {
     counters: { sent: 0, failedAttempts: 0 },
+    giveUp: jest.fn(),
     publish: jest.fn((orders: OrderEvent[]) => {
       sent.push(...orders);
       publisher.counters.sent += orders.length;
@@ -33,7 +35,7 @@ function schedule(config: Partial<ProducerConfig>) {
     producer,
     logger,
   );
-  return { service, sent, registry };
+  return { service, sent, registry, publisher };
 }
 
 describe(OrderSchedule.name, () => {
@@ -59,5 +61,29 @@ describe(OrderSchedule.name, () => {
     service.onApplicationBootstrap();
     await service.beforeApplicationShutdown();
     await expect(service.finished).resolves.toBeUndefined();
+  });
+
+  it('on shutdown during a broker outage, abandons the batch after the grace period and exits saying so', async () => {
+    jest.useFakeTimers();
+    const { service, publisher } = schedule({});
+    let abandon!: (delivered: boolean) => void;
+    publisher.publish.mockImplementation(() => new Promise<boolean>((done) => (abandon = done)));
+    publisher.giveUp.mockImplementation(() => abandon(false));
+    try {
+      service.onApplicationBootstrap();
+      jest.advanceTimersByTime(TICK_MS); // the first batch goes out, and the broker never answers
+      const shutdown = service.beforeApplicationShutdown();
+      jest.advanceTimersByTime(SHUTDOWN_GRACE_MS);
+      await shutdown;
+      expect(publisher.giveUp).toHaveBeenCalled();
+      expect(process.exitCode).toBe(EXIT_UNDELIVERED);
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.objectContaining({ sent: 0, undelivered: expect.any(Number) }),
+        'producer stopped with orders it could not deliver',
+      );
+    } finally {
+      process.exitCode = undefined;
+      jest.useRealTimers();
+    }
   });
 });

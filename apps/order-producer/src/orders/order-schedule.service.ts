@@ -4,7 +4,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
-import { PROGRESS_EVERY_MS, TICK_MS } from './orders.constants';
+import { PROGRESS_EVERY_MS, SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
+
+/** The exit code of a producer stopped with orders it could not deliver (EX_TEMPFAIL: try again later). */
+export const EXIT_UNDELIVERED = 75;
 
 /**
  * Emits orders at PRODUCER_RATE per second. Every tick sends the orders that came due since the
@@ -49,8 +52,15 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     );
   }
 
+  /**
+   * Stops emitting and gives the batch in flight SHUTDOWN_GRACE_MS to be acknowledged; after that
+   * (the broker is away) it is abandoned, so shutdown ends within its deadline, saying what was lost.
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.stop();
+    const stopped = this.stop();
+    const timer = setTimeout(() => this.publisher.giveUp(), SHUTDOWN_GRACE_MS);
+    await stopped;
+    clearTimeout(timer);
   }
 
   private tick(): void {
@@ -92,10 +102,17 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     await this.inFlight;
     const { sent, failedAttempts } = this.publisher.counters;
     const seconds = (Date.now() - this.startedAt) / 1000;
-    this.logger.info(
-      { sent, errors: failedAttempts, seconds: round(seconds), rate: round(sent / seconds) },
-      'producer finished',
-    );
+    const summary = { sent, errors: failedAttempts, seconds: round(seconds), rate: round(sent / seconds) };
+    const undelivered = this.generated - sent;
+    if (undelivered > 0) {
+      process.exitCode = EXIT_UNDELIVERED;
+      this.logger.error(
+        { ...summary, undelivered, exit_code: EXIT_UNDELIVERED },
+        'producer stopped with orders it could not deliver',
+      );
+    } else {
+      this.logger.info(summary, 'producer finished');
+    }
     this.resolveFinished();
   }
 
