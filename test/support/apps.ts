@@ -81,11 +81,12 @@ export function spawnBuiltApp(
   app: 'order-producer' | 'order-consumer',
   env: Record<string, string>,
   args: string[] = [],
+  cwd = ROOT,
 ): ChildApp {
   return track(
     app,
-    spawn(process.execPath, [join('dist', 'apps', app, 'main.js'), ...args], {
-      cwd: ROOT,
+    spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'main.js'), ...args], {
+      cwd,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),

@@ -12,6 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsMoneyAmount, lineCents, toCents } from './money';
+import { OrderItemEvent } from './order-event';
 import { IsStorableText } from './storable';
 
 @ValidatorConstraint({ name: 'subtotalMatches' })
@@ -29,7 +30,7 @@ class SubtotalMatchesConstraint implements ValidatorConstraintInterface {
   }
 }
 
-export class OrderItemDto {
+export class OrderItemDto implements OrderItemEvent {
   @IsOptional()
   @IsString()
   @MaxLength(50)

@@ -20,6 +20,7 @@ import {
   ValidatorConstraintInterface,
 } from 'class-validator';
 import { IsMoneyAmount, lineCents, toCents } from './money';
+import { OrderEvent } from './order-event';
 import { IsReadableTimestamp, IsStorableText, MaxCharacters } from './storable';
 import { OrderItemDto } from './order-item.dto';
 import { ORDER_STATUSES, OrderStatus } from './order-status';
@@ -51,7 +52,7 @@ class TotalMatchesItemsConstraint implements ValidatorConstraintInterface {
  * Version 1 of the order event on the orders topic. Unknown fields are ignored rather than
  * rejected, so older and newer producers keep interoperating with this consumer.
  */
-export class OrderDto {
+export class OrderDto implements OrderEvent {
   @IsString()
   @IsNotEmpty()
   @MaxCharacters(50)

@@ -1,4 +1,5 @@
-import { reliableProducerOptions } from '@app/kafka';
+import { OrderHeader } from '@app/contracts';
+import { nextOffset, reliableProducerOptions } from '@app/kafka';
 import { Kafka, KafkaMessage } from 'kafkajs';
 import { stripDlqHeaders } from './dead-letter-record';
 import { DlqHeader } from './dead-letter.headers';
@@ -99,7 +100,7 @@ export async function replayDeadLetters(
             onRecord(record);
             // Progress moves only after the re-publish was acknowledged (a dry run's group is thrown away).
             await consumer.commitOffsets([
-              { topic: options.dlqTopic, partition, offset: (offset + 1n).toString() },
+              { topic: options.dlqTopic, partition, offset: nextOffset(offset.toString()) },
             ]);
             if (offset + 1n >= end) finish(partition);
           },
@@ -115,7 +116,7 @@ export async function replayDeadLetters(
     const headers = message.headers ?? {};
     const reason = headers[DlqHeader.Reason]?.toString() ?? 'unknown';
     const replays = Number(headers[DlqHeader.Replays]?.toString() ?? '0');
-    const orderId = headers['x-correlation-id']?.toString();
+    const orderId = headers[OrderHeader.CorrelationId]?.toString();
     const base = { partition, offset: message.offset, reason, orderId, replays };
     if (options.reasons?.length && !options.reasons.includes(reason)) return { ...base, action: 'filtered' };
     if (replays >= options.maxReplays) return { ...base, action: 'parked' };

@@ -1,13 +1,9 @@
 import { ConsumerConfig, KafkaConfig } from '@app/config';
 import { OrderTopic } from '@app/contracts';
 import { kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
+import { RETRY_POLICY } from '@app/platform';
 import { hostname } from 'node:os';
 import { ConsumerState } from './consumer-state.service';
-
-/** First retry of a held-back batch after about this long, doubling for a few tries… */
-export const RETRY_BASE_MS = 250;
-/** …then about this long between tries, for as long as the dependency stays down. */
-export const RETRY_CAP_MS = 5_000;
 
 /** The Kafka side of the hybrid app: consumer group, batches per partition, manual commits. */
 export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfig, state: ConsumerState) {
@@ -36,7 +32,7 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
     {
       topics: { [OrderTopic.Orders]: kafka.topics.orders },
       maxBatchSize: consumer.batchMax,
-      retry: { baseMs: RETRY_BASE_MS, capMs: RETRY_CAP_MS },
+      retry: RETRY_POLICY,
     },
     state,
   );

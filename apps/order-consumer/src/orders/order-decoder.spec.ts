@@ -16,7 +16,7 @@ describe(decodeOrder.name, () => {
     ['text that is not JSON', Buffer.from('hello'), /^value is not JSON: /],
     ['a JSON array', Buffer.from('[1,2]'), 'value is JSON array, expected an object'],
     ['a JSON number', Buffer.from('42'), 'value is JSON number, expected an object'],
-    ['JSON null', Buffer.from('null'), 'value is JSON object, expected an object'],
+    ['JSON null', Buffer.from('null'), 'value is JSON null, expected an object'],
   ])('calls %s poison', (_, value, message) => {
     expect(() => decodeOrder(value, 'CUST-00042')).toThrow(PoisonMessageError);
     expect(() => decodeOrder(value, 'CUST-00042')).toThrow(message);

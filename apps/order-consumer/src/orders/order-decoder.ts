@@ -19,9 +19,8 @@ export function decodeOrder(value: Buffer | null, key: string | null): OrderDto 
     throw new PoisonMessageError(`value is not JSON: ${(error as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new PoisonMessageError(
-      `value is JSON ${Array.isArray(json) ? 'array' : typeof json}, expected an object`,
-    );
+    const kind = json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json;
+    throw new PoisonMessageError(`value is JSON ${kind}, expected an object`);
   }
   const result = validateOrder(json);
   if (!result.valid) {

@@ -1,16 +1,13 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
 import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
 import { describeError } from '@app/dlq';
-import { backoffDelay, delay } from '@app/platform';
+import { backoffDelay, delay, RETRY_POLICY } from '@app/platform';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { lastValueFrom, Subscription } from 'rxjs';
 import { ORDERS_KAFKA_CLIENT } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
-
-const RETRY_BASE_MS = 200;
-const RETRY_CAP_MS = 5_000;
 
 export interface PublisherState {
   ready: boolean;
@@ -91,7 +88,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         this.counters.failedAttempts += 1;
         this.metrics.produceErrors.inc();
         this.lastError = describeError(error).message;
-        const wait = backoffDelay(attempt, RETRY_BASE_MS, RETRY_CAP_MS);
+        const wait = backoffDelay(attempt, RETRY_POLICY.baseMs, RETRY_POLICY.capMs);
         this.logger.warn(
           { order_ids: orders.map((o) => o.order_id), attempt, retry_in_ms: wait, err: this.lastError },
           'publish failed, retrying',
