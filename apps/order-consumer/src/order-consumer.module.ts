@@ -3,6 +3,7 @@ import { KafkaTopicsModule } from '@app/kafka';
 import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { KafkaConsumerModule } from './kafka/kafka-consumer.module';
@@ -13,6 +14,7 @@ export const CONSUMER_CONFIG = [kafkaConfig, consumerConfig, databaseConfig, con
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: CONSUMER_CONFIG }),
+    ScheduleModule.forRoot(),
     LoggingModule.forRoot('order-consumer'),
     MetricsModule,
     DatabaseModule,

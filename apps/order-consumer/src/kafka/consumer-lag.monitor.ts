@@ -1,6 +1,7 @@
 import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
 import { kafkaClientOptions } from '@app/kafka';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { Admin, Kafka } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ConsumerMetrics } from './consumer.metrics';
@@ -14,7 +15,6 @@ export const LAG_EVERY_MS = 5_000;
 @Injectable()
 export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
   private admin?: Admin;
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
@@ -27,15 +27,15 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
     this.admin = new Kafka(kafkaClientOptions(this.kafka, 'order-consumer-lag')).admin();
     await this.admin.connect();
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), LAG_EVERY_MS);
-    this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.admin?.disconnect();
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect();
   }
 
+  @Interval(LAG_EVERY_MS)
   async refresh(): Promise<void> {
     if (!this.admin) return;
     const topic = this.kafka.topics.orders;

@@ -1,5 +1,6 @@
 import { DeliveryMonitor, DeliveryOutcome } from '@app/dlq';
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ConsumerMetrics } from './consumer.metrics';
 
@@ -10,7 +11,7 @@ export const STATS_EVERY_MS = 5_000;
  * seconds while there is traffic, and passed on to the Prometheus metrics.
  */
 @Injectable()
-export class ProcessingStats extends DeliveryMonitor implements OnModuleInit, OnApplicationShutdown {
+export class ProcessingStats extends DeliveryMonitor implements OnApplicationShutdown {
   /** Records stored, redelivered duplicates, dead-lettered by reason, and retries ('transient'). */
   readonly totals: Record<DeliveryOutcome, number> = {
     stored: 0,
@@ -23,7 +24,6 @@ export class ProcessingStats extends DeliveryMonitor implements OnModuleInit, On
   };
   private window = { count: 0, latencySum: 0, latencyMax: 0, batches: 0, batchMax: 0 };
   private reported = { ...this.totals };
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectPinoLogger(ProcessingStats.name) private readonly logger: PinoLogger,
@@ -32,13 +32,7 @@ export class ProcessingStats extends DeliveryMonitor implements OnModuleInit, On
     super();
   }
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => this.report(), STATS_EVERY_MS);
-    this.timer.unref();
-  }
-
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
     this.report();
   }
 
@@ -60,7 +54,8 @@ export class ProcessingStats extends DeliveryMonitor implements OnModuleInit, On
     }
   }
 
-  private report(): void {
+  @Interval(STATS_EVERY_MS)
+  report(): void {
     const delta = (key: keyof typeof this.totals) => this.totals[key] - this.reported[key];
     const failed = delta('poison') + delta('invalid') + delta('conflicting-duplicate') + delta('unexpected');
     if (delta('stored') + delta('duplicate') + failed + delta('transient') === 0) return;
