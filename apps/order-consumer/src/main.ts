@@ -1,4 +1,10 @@
-import { consumerHttpConfig, databaseConfig, HttpConfig, validateConfigOrExit } from '@app/config';
+import {
+  consumerHttpConfig,
+  databaseConfig,
+  HttpConfig,
+  startupConfig,
+  validateConfigOrExit,
+} from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { runMigrateCommand } from './database/migrate.command';
 import { createOrderConsumerApp } from './order-consumer.app';
@@ -7,7 +13,7 @@ import { CONSUMER_CONFIG } from './order-consumer.module';
 async function bootstrap(): Promise<void> {
   dropKafkajsTimerWarning();
   if (process.argv[2] === 'migrate') {
-    validateConfigOrExit('order-consumer migrate', [databaseConfig]);
+    validateConfigOrExit('order-consumer migrate', [databaseConfig, startupConfig]);
     return runMigrateCommand();
   }
   validateConfigOrExit('order-consumer', CONSUMER_CONFIG);

@@ -11,7 +11,12 @@ import { OrderConsumerModule } from './order-consumer.module';
  * topic provisioning run in app.init(), before the consumer joins its group.
  */
 export async function createOrderConsumerApp(): Promise<INestApplication> {
-  const app = await NestFactory.create(OrderConsumerModule, { bufferLogs: true });
+  const app = await NestFactory.create(OrderConsumerModule, {
+    bufferLogs: true,
+    // A failed start-up reaches main's one-line report instead of Nest's stack traces and exit.
+    abortOnError: false,
+    autoFlushLogs: false,
+  });
   app.useLogger(app.get(Logger));
   app.connectMicroservice(
     {

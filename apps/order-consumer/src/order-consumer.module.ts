@@ -1,4 +1,11 @@
-import { consumerConfig, consumerHttpConfig, databaseConfig, kafkaConfig, logConfig } from '@app/config';
+import {
+  consumerConfig,
+  consumerHttpConfig,
+  databaseConfig,
+  kafkaConfig,
+  logConfig,
+  startupConfig,
+} from '@app/config';
 import { KafkaTopicsModule } from '@app/kafka';
 import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
@@ -9,7 +16,14 @@ import { HealthModule } from './health/health.module';
 import { KafkaConsumerModule } from './kafka/kafka-consumer.module';
 import { OrdersModule } from './orders/orders.module';
 
-export const CONSUMER_CONFIG = [kafkaConfig, consumerConfig, databaseConfig, consumerHttpConfig, logConfig];
+export const CONSUMER_CONFIG = [
+  kafkaConfig,
+  consumerConfig,
+  databaseConfig,
+  consumerHttpConfig,
+  logConfig,
+  startupConfig,
+];
 
 @Module({
   imports: [

@@ -1,4 +1,4 @@
-import { kafkaConfig, logConfig, producerConfig, producerHttpConfig } from '@app/config';
+import { kafkaConfig, logConfig, producerConfig, producerHttpConfig, startupConfig } from '@app/config';
 import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
@@ -6,7 +6,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { HealthModule } from './health/health.module';
 import { OrdersModule } from './orders/orders.module';
 
-export const PRODUCER_CONFIG = [kafkaConfig, producerConfig, producerHttpConfig, logConfig];
+export const PRODUCER_CONFIG = [kafkaConfig, producerConfig, producerHttpConfig, logConfig, startupConfig];
 
 @Module({
   imports: [

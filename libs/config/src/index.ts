@@ -6,3 +6,4 @@ export * from './kafka.config';
 export * from './log.config';
 export * from './producer.config';
 export * from './validate-config';
+export * from './startup.config';

@@ -1,4 +1,5 @@
-import { KafkaConfig, kafkaConfig } from '@app/config';
+import { KafkaConfig, kafkaConfig, StartupConfig, startupConfig } from '@app/config';
+import { APP_NAME, connectAtStartup } from '@app/platform';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Admin, Kafka } from 'kafkajs';
 import { kafkaClientOptions } from './kafka-client.options';
@@ -13,11 +14,24 @@ import { topicSpecs } from './topic-specs';
 export class TopicProvisioner implements OnModuleInit {
   private readonly logger = new Logger(TopicProvisioner.name);
 
-  constructor(@Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig) {}
+  constructor(
+    @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
+    @Inject(startupConfig.KEY) private readonly startup: StartupConfig,
+    @Inject(APP_NAME) private readonly app: string,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    const admin = new Kafka(kafkaClientOptions(this.kafka, 'food-orders-admin')).admin();
-    await admin.connect();
+    // The first contact with the broker: no client retries of its own (they would be ~40 s of
+    // silence), but a bounded wait that says every few seconds what the app is waiting for.
+    const options = { ...kafkaClientOptions(this.kafka, 'food-orders-admin'), retry: { retries: 0 } };
+    const admin = new Kafka(options).admin();
+    await connectAtStartup(() => admin.connect(), {
+      app: this.app,
+      dependency: 'Kafka broker',
+      where: this.kafka.brokers.join(','),
+      waitMs: this.startup.waitSeconds * 1000,
+      fix: 'start the broker (npm run kafka:start, or docker compose up -d kafka), or set KAFKA_BROKERS (STARTUP_WAIT_S sets the wait)',
+    });
     try {
       await this.ensureTopics(admin);
     } finally {

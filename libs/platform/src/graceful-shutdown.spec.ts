@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { exitOnSignals, exitOnStartupError } from './graceful-shutdown';
+import { StartupError } from './startup';
 
 describe(exitOnSignals.name, () => {
   let handlers: Record<string, (signal: NodeJS.Signals) => void>;
@@ -60,10 +61,29 @@ describe(exitOnSignals.name, () => {
     expect(exit).toHaveBeenCalledWith(1);
   });
 
-  it('reports a failed start-up in one line and exits 1', () => {
-    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    exitOnStartupError('order-consumer')(new Error('connect ECONNREFUSED'));
-    expect(write).toHaveBeenCalledWith('order-consumer: failed to start: Error: connect ECONNREFUSED\n');
+  it('reports a failed start-up as one JSON line naming the dependency, the cause and the fix, and exits 1', () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    exitOnStartupError('order-consumer')(
+      new StartupError('database', '127.0.0.1:5432/orders: database "orders" does not exist', 'create it'),
+    );
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({
+      level: 60,
+      app: 'order-consumer',
+      msg: 'failed to start',
+      dependency: 'database',
+      reason: '127.0.0.1:5432/orders: database "orders" does not exist',
+      fix: 'create it',
+    });
     expect(exit).toHaveBeenCalledWith(1);
+  });
+
+  it('names any other start-up error by its class and message', () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    exitOnStartupError('order-producer')(new TypeError('boom'));
+    expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({
+      msg: 'failed to start',
+      reason: 'TypeError: boom',
+    });
   });
 });

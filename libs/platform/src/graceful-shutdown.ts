@@ -1,3 +1,4 @@
+import { reasonOf, StartupError, startupLine } from './startup';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -47,11 +48,19 @@ export function exitOnSignals(
   return shutdown;
 }
 
-/** The last resort for a failed start-up: one line naming the error, exit 1. */
+/**
+ * The end of a failed start-up: one line naming the dependency, the cause and the fix (a JSON line,
+ * and a readable one on a terminal), exit 1. Nest's own buffered start-up logs are not printed.
+ */
 export function exitOnStartupError(app: string): (error: unknown) => never {
   return (error: unknown) => {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.stderr.write(`${app}: failed to start: ${message}\n`);
+    if (error instanceof StartupError) {
+      const { dependency, reason, fix } = error;
+      startupLine(app, 'fatal', 'failed to start', { dependency, reason, fix });
+    } else {
+      const name = error instanceof Error ? error.name : typeof error;
+      startupLine(app, 'fatal', 'failed to start', { reason: `${name}: ${reasonOf(error)}` });
+    }
     process.exit(1);
   };
 }

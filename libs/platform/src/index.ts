@@ -4,3 +4,4 @@ export * from './logging.module';
 export * from './process-warnings';
 export * from './listen';
 export * from './metrics/metrics.module';
+export * from './startup';

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
+import { APP_NAME } from './startup';
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
@@ -12,6 +13,9 @@ export class LoggingModule {
   static forRoot(app: string): DynamicModule {
     return {
       module: LoggingModule,
+      global: true,
+      providers: [{ provide: APP_NAME, useValue: app }],
+      exports: [APP_NAME],
       imports: [
         LoggerModule.forRootAsync({
           inject: [logConfig.KEY],

@@ -1,14 +1,17 @@
-import { databaseConfig } from '@app/config';
+import { databaseConfig, startupConfig } from '@app/config';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options';
 import { migrateWithLock } from './migration-runner.service';
+import { waitForDatabase } from './wait-for-database';
 
 /**
  * `node dist/apps/order-consumer/main.js migrate`: the one-shot migrate step of the compose stack,
  * runnable from the production image (which has no TypeORM CLI or TypeScript sources).
  */
 export async function runMigrateCommand(): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(databaseConfig()));
+  const database = databaseConfig();
+  await waitForDatabase(database, startupConfig().waitSeconds, 'order-consumer');
+  const dataSource = new DataSource(dataSourceOptions(database));
   await dataSource.initialize();
   try {
     const applied = await migrateWithLock(dataSource);

@@ -1,0 +1,50 @@
+import { DatabaseConfig } from '@app/config';
+import { connectAtStartup } from '@app/platform';
+import { Client } from 'pg';
+
+// SQLSTATEs no wait can cure: the database does not exist; the role or its password is wrong.
+const UNKNOWN_DATABASE = '3D000';
+const BAD_LOGIN = new Set(['28P01', '28000']);
+
+/**
+ * Waits until the database at DATABASE_URL answers a query, for at most `waitSeconds`: under
+ * compose the consumer may start before PostgreSQL accepts connections. A database that does not
+ * exist or a login that is refused fails at once, naming the fix. The URL's password is never shown.
+ */
+export async function waitForDatabase(
+  database: DatabaseConfig,
+  waitSeconds: number,
+  app: string,
+): Promise<void> {
+  const url = new URL(database.url);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  const where = `${url.hostname}:${url.port || 5432}/${name}`;
+  await connectAtStartup(
+    async () => {
+      const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 5_000 });
+      client.on('error', () => undefined);
+      await client.connect();
+      try {
+        await client.query('SELECT 1');
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    {
+      app,
+      dependency: 'database',
+      where,
+      waitMs: waitSeconds * 1000,
+      fix: 'start PostgreSQL, or set DATABASE_URL to a server that answers (STARTUP_WAIT_S sets the wait)',
+      permanent: (error) => {
+        const code = (error as { code?: unknown }).code;
+        if (code === UNKNOWN_DATABASE) {
+          return `create it (createdb -h ${url.hostname} -U ${decodeURIComponent(url.username) || 'postgres'} ${name}) or name an existing database in DATABASE_URL`;
+        }
+        if (typeof code === 'string' && BAD_LOGIN.has(code))
+          return 'check the user and password in DATABASE_URL';
+        return undefined;
+      },
+    },
+  );
+}
