@@ -23,6 +23,12 @@ describe(classifyError.name, () => {
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a pool timeout', new Error('timeout exceeded when trying to connect')],
     ['a reset re-wrapped as text', new Error('Error: read ECONNRESET')],
+    ['a lock wait over lock_timeout', pgError('55P03')],
+    ['a silent connection (query_timeout)', new Error('Query read timeout')],
+    [
+      'a query runner whose backend was killed',
+      new Error('Query runner already released. Cannot run queries anymore.'),
+    ],
   ])('calls %s transient', (_, error) => {
     expect(classifyError(error)).toBe('transient');
   });
@@ -31,6 +37,17 @@ describe(classifyError.name, () => {
     const wrapped = Object.assign(new Error('query failed'), { driverError: pgError('40P01') });
     expect(classifyError(wrapped)).toBe('transient');
     expect(classifyError(new Error('outer', { cause: pgError('ECONNRESET') }))).toBe('transient');
+  });
+
+  it.each([
+    ['NUL in text', pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00')],
+    ['a value too long for its column', pgError('22001', 'value too long for type character varying(50)')],
+    [
+      'NUL in jsonb, behind a TypeORM wrapper',
+      Object.assign(new Error('query failed'), { driverError: pgError('22P05') }),
+    ],
+  ])('calls a data exception (SQLSTATE class 22), %s, invalid: the record is at fault', (_, error) => {
+    expect(classifyError(error)).toBe('invalid');
   });
 
   it('calls everything else unexpected', () => {
