@@ -3,7 +3,7 @@ import { RunningConsumer, RunningProducer, startConsumer, startProducer } from '
 import { checkDelivery } from '../support/delivery-checker';
 import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { TcpProxy, viaProxy } from '../support/tcp-proxy';
+import { proxyToDatabase, TcpProxy, viaProxy } from '../support/tcp-proxy';
 
 const OUTAGE_MS = 30_000;
 
@@ -15,8 +15,7 @@ describe('fault: the database goes away for 30 s while orders flow at 200/s', ()
 
   beforeAll(async () => {
     ctx = await setUpE2e('db_outage');
-    const target = new URL(ctx.databaseUrl);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await proxyToDatabase(ctx.databaseUrl);
     consumer = await startConsumer({ DATABASE_URL: viaProxy(ctx.databaseUrl, proxy) });
   });
 

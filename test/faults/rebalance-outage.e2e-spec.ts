@@ -5,7 +5,7 @@ import { caughtUp, createTopics, E2eContext, setUpE2e } from '../support/e2e-con
 import { eventually } from '../support/eventually';
 import { groupStable, produceMany } from '../support/kafka-helpers';
 import { asRecord, generateOrders } from '../support/orders';
-import { TcpProxy, viaProxy } from '../support/tcp-proxy';
+import { proxyToDatabase, TcpProxy, viaProxy } from '../support/tcp-proxy';
 
 describe('fault: a second consumer joins while the first waits out a database outage', () => {
   let ctx: E2eContext;
@@ -14,8 +14,7 @@ describe('fault: a second consumer joins while the first waits out a database ou
 
   beforeAll(async () => {
     ctx = await setUpE2e('rebalance_outage');
-    const target = new URL(ctx.databaseUrl);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await proxyToDatabase(ctx.databaseUrl);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
 import { endOffsets } from '../support/kafka-helpers';
 import { countOrders } from '../support/orders';
-import { TcpProxy, viaProxy } from '../support/tcp-proxy';
+import { proxyToDatabase, TcpProxy, viaProxy } from '../support/tcp-proxy';
 
 const SILENCE_MS = 10_000;
 
@@ -16,8 +16,7 @@ describe('fault: the database link goes silent for 10 s (connections stay open, 
 
   beforeAll(async () => {
     ctx = await setUpE2e('silent_db');
-    const target = new URL(ctx.databaseUrl);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await proxyToDatabase(ctx.databaseUrl);
     consumer = await startConsumer({ DATABASE_URL: viaProxy(ctx.databaseUrl, proxy) });
   });
 

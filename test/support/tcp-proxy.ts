@@ -89,3 +89,9 @@ export function viaProxy(databaseUrl: string, proxy: TcpProxy): string {
   url.port = String(proxy.port);
   return url.toString();
 }
+
+/** A TCP proxy in front of the file's database: what fault tests cut or silence between consumer and PostgreSQL. */
+export function proxyToDatabase(databaseUrl: string): Promise<TcpProxy> {
+  const target = new URL(databaseUrl);
+  return TcpProxy.start(target.hostname, Number(target.port || 5432));
+}
