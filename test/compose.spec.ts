@@ -84,4 +84,33 @@ describe('docker-compose.yml', () => {
     expect(services.grafana.profiles).toEqual(['observability']);
     expect(services.kafka.profiles).toBeUndefined();
   });
+
+  it('checks PostgreSQL over TCP, the way the apps connect, not through its Unix socket', () => {
+    const test = services.postgres.healthcheck?.test?.join(' ') ?? '';
+    expect(test).toMatch(/pg_isready -h 127\.0\.0\.1 -p 5432/);
+  });
+
+  it("sizes PostgreSQL's memory for its limit: shared_buffers a quarter of it at most", () => {
+    const setting = (name: string) => {
+      const command = services.postgres.command ?? [];
+      const value = command.find((arg) => arg.startsWith(`${name}=`))?.split('=')[1];
+      return value === undefined ? undefined : Number.parseInt(value, 10);
+    };
+    const limitMb = Number.parseInt(services.postgres.deploy?.resources?.limits?.memory ?? '0', 10);
+    expect(setting('shared_buffers')).toBeDefined();
+    expect(setting('shared_buffers')! * 4).toBeLessThanOrEqual(limitMb);
+    expect(setting('shared_buffers')! + setting('max_connections')! * setting('work_mem')!).toBeLessThan(
+      limitMb,
+    );
+  });
+
+  it('lets a finished producer stay finished, and starts nothing only once the producer is up', () => {
+    expect(services['order-producer'].restart).toBe('on-failure');
+    for (const [name, service] of Object.entries(services)) {
+      expect({ name, needsProducer: 'order-producer' in (service.depends_on ?? {}) }).toEqual({
+        name,
+        needsProducer: false,
+      });
+    }
+  });
 });
