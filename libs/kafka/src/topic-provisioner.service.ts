@@ -21,22 +21,32 @@ export class TopicProvisioner implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // The first contact with the broker: no client retries of its own (they would be ~40 s of
-    // silence), but a bounded wait that says every few seconds what the app is waiting for.
-    const options = { ...kafkaClientOptions(this.kafka, 'food-orders-admin'), retry: { retries: 0 } };
-    const admin = new Kafka(options).admin();
-    await connectAtStartup(() => admin.connect(), {
+    await this.waitForBroker();
+    const admin = new Kafka(kafkaClientOptions(this.kafka, 'food-orders-admin')).admin();
+    await admin.connect();
+    try {
+      await this.ensureTopics(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * The first contact with the broker, with no client retries of its own (they would be ~40 s of
+   * silence) but a bounded wait that says every few seconds what the app is waiting for. The work
+   * after it keeps the client's retries: a broker that just answered may still be electing leaders.
+   */
+  private async waitForBroker(): Promise<void> {
+    const options = { ...kafkaClientOptions(this.kafka, 'food-orders-probe'), retry: { retries: 0 } };
+    const probe = new Kafka(options).admin();
+    await connectAtStartup(() => probe.connect(), {
       app: this.app,
       dependency: 'Kafka broker',
       where: this.kafka.brokers.join(','),
       waitMs: this.startup.waitSeconds * 1000,
       fix: 'start the broker (npm run kafka:start, or docker compose up -d kafka), or set KAFKA_BROKERS (STARTUP_WAIT_S sets the wait)',
     });
-    try {
-      await this.ensureTopics(admin);
-    } finally {
-      await admin.disconnect();
-    }
+    await probe.disconnect();
   }
 
   private async ensureTopics(admin: Admin): Promise<void> {
