@@ -10,7 +10,7 @@ const withOwnBroker = brokerDir ? it : it.skip;
 
 describe('fault: the producer gets SIGTERM while the broker is away', () => {
   let ctx: E2eContext;
-  let broker: LocalKafka | undefined;
+  let stopped: LocalKafka | undefined;
 
   beforeAll(async () => {
     ctx = await setUpE2e('producer_stop');
@@ -18,14 +18,14 @@ describe('fault: the producer gets SIGTERM while the broker is away', () => {
 
   afterAll(async () => {
     await killSpawnedApps();
-    await broker?.restart();
+    await stopped?.restart(); // whatever happened, the other test files need their broker back
     await ctx?.close();
   });
 
   withOwnBroker(
     'stops retrying, says what it could not deliver, and exits within 10 s with code 75',
     async () => {
-      broker = LocalKafka.attach(brokerDir!);
+      const broker = LocalKafka.attach(brokerDir!);
       const producer = spawnApp('order-producer', { ...ctx.env, PRODUCER_RATE: '50' });
       const url = `http://127.0.0.1:${await producer.httpPort()}`;
       await eventually(
@@ -34,6 +34,7 @@ describe('fault: the producer gets SIGTERM while the broker is away', () => {
       );
 
       await broker.stop();
+      stopped = broker;
       await eventually(
         'the producer to report the broker down',
         async () => (await request(url).get('/health/ready')).status === 503,
@@ -43,7 +44,7 @@ describe('fault: the producer gets SIGTERM while the broker is away', () => {
       const { code } = await producer.exited;
       const seconds = (Date.now() - stoppedAt) / 1000;
       await broker.restart();
-      broker = undefined;
+      stopped = undefined;
 
       const summary = producer.output.find((line) => line.includes('could not deliver'));
       process.stdout.write(

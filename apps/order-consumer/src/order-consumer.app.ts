@@ -30,6 +30,9 @@ export async function createOrderConsumerApp(): Promise<INestApplication> {
     { inheritAppConfig: true },
   );
   await app.init();
+  // Logs buffered while the app started go out once it has (autoFlushLogs is off so that a failed
+  // start prints main's one line, not them); later ones go straight to the JSON logger.
+  app.flushLogs();
   await app.startAllMicroservices();
   return app;
 }

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { OrderProducerModule } from './order-producer.module';
 
-/** The producer app with its JSON logger; the schedule starts emitting once the app is initialised. */
+/** The producer app, initialised (topics provisioned, Kafka connected), with its JSON logger; it emits from here on. */
 export async function createOrderProducerApp(): Promise<INestApplication> {
   const app = await NestFactory.create(OrderProducerModule, {
     bufferLogs: true,
@@ -12,5 +12,9 @@ export async function createOrderProducerApp(): Promise<INestApplication> {
     autoFlushLogs: false,
   });
   app.useLogger(app.get(Logger));
+  await app.init();
+  // Logs buffered while the app started go out once it has (autoFlushLogs is off so that a failed
+  // start prints main's one line, not them); later ones go straight to the JSON logger.
+  app.flushLogs();
   return app;
 }
