@@ -61,7 +61,7 @@ export interface DependencyWait {
 export async function connectAtStartup<T>(connect: () => Promise<T>, wait: DependencyWait): Promise<T> {
   const started = Date.now();
   const { everyMs = 5_000 } = wait;
-  let lastLine = started;
+  let lastLine = -Infinity; // the first refusal is said at once, then every few seconds
   for (let attempt = 1; ; attempt++) {
     try {
       return await connect();
