@@ -7,6 +7,11 @@
  *     consumer group and a fresh database; prints orders/s (first row → last row), consumer CPU
  *     seconds per 1,000 orders, peak RSS, the consumer/raw ratio per round and the load average.
  *     --profile also records a CPU profile of the last round's order-consumer and prints it by package.
+ *   npm run bench -- --producer [--orders 100000 --rounds 3]
+ *     the order-producer (dist/, PRODUCER_RATE at its maximum, PRODUCER_MAX_ORDERS) against a raw
+ *     kafkajs producer (tools/bench/raw-producer.ts: 1,000 per send, the same delivery settings), each
+ *     into a fresh topic made as the apps make it; prints orders/s from the first record's timestamp to
+ *     the last, start-to-exit seconds, CPU seconds per 1,000 orders and peak RSS.
  *   npm run bench -- --latency [--rates 10,1000,3000 --seconds 60]
  *     runs the producer at fixed rates against one consumer and prints p50/p95/p99/max of
  *     processed_at − created_at, read back from the rows.
@@ -23,6 +28,7 @@ import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { OrderHeader, ORDER_EVENT_VERSION } from '@app/contracts';
+import { topicSpecs } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-source.options';
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
@@ -59,6 +65,16 @@ interface Services {
 }
 
 type Contender = 'raw kafkajs eachBatch' | 'order-consumer';
+type ProducerContender = 'raw kafkajs producer' | 'order-producer';
+
+interface ProducerMeasured {
+  round: number;
+  contender: ProducerContender;
+  ordersPerSecond: number;
+  wallSeconds: number;
+  cpuPerThousand: number;
+  peakRssMiB: number;
+}
 
 interface Measured {
   round: number;
@@ -73,9 +89,10 @@ async function main(): Promise<void> {
   dropKafkajsTimerWarning();
   const { values: args } = parseArgs({
     options: {
-      orders: { type: 'string', default: '200000' },
+      orders: { type: 'string' },
       rounds: { type: 'string', default: '3' },
       latency: { type: 'boolean', default: false },
+      producer: { type: 'boolean', default: false },
       rates: { type: 'string', default: '10,1000,3000' },
       seconds: { type: 'string', default: '60' },
       profile: { type: 'boolean', default: false },
@@ -102,7 +119,9 @@ async function main(): Promise<void> {
   try {
     describeMachine(brokers, localKafka !== undefined);
     if (args.latency) await latency(services, args.rates.split(',').map(Number), Number(args.seconds));
-    else await throughput(services, Number(args.orders), Number(args.rounds), args.profile);
+    else if (args.producer)
+      await producerThroughput(services, Number(args.orders ?? 100_000), Number(args.rounds));
+    else await throughput(services, Number(args.orders ?? 200_000), Number(args.rounds), args.profile);
   } finally {
     await admin.disconnect();
     await localKafka?.destroy();
@@ -205,6 +224,169 @@ async function drain(
     await stop(child);
     await dropDatabase(services, databaseUrl);
   }
+}
+
+async function producerThroughput(services: Services, orders: number, rounds: number): Promise<void> {
+  const results: ProducerMeasured[] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const contender of ['raw kafkajs producer', 'order-producer'] as const) {
+      say(`▶ round ${round}: ${contender}`);
+      const result = await produceInto(services, orders, contender, round);
+      say(
+        `  ${fmt(result.ordersPerSecond)} orders/s, ${result.wallSeconds.toFixed(2)} s start to exit, ` +
+          `${result.cpuPerThousand.toFixed(3)} CPU s per 1,000, peak RSS ${result.peakRssMiB} MiB`,
+      );
+      results.push(result);
+    }
+  }
+  say(`\n${fmt(orders)} orders, 3 partitions; orders/s from the first record's timestamp to the last`);
+  table(
+    ['round', 'contender', 'orders/s', 'start → exit s', 'CPU s / 1,000', 'peak RSS MiB'],
+    results.map((r) => [
+      String(r.round),
+      r.contender,
+      fmt(r.ordersPerSecond),
+      r.wallSeconds.toFixed(2),
+      r.cpuPerThousand.toFixed(3),
+      String(r.peakRssMiB),
+    ]),
+  );
+  const of = (contender: ProducerContender) => results.filter((r) => r.contender === contender);
+  const ratios = of('order-producer').map(
+    (p, i) => p.ordersPerSecond / of('raw kafkajs producer')[i].ordersPerSecond,
+  );
+  say();
+  say(
+    `medians: raw ${fmt(median(of('raw kafkajs producer').map((r) => r.ordersPerSecond)))} orders/s, order-producer ${fmt(median(of('order-producer').map((r) => r.ordersPerSecond)))} orders/s`,
+  );
+  say(
+    `ratio order-producer / raw per round: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`,
+  );
+}
+
+/** One contender sends `orders` into a topic of its own; the topic's record timestamps give the rate. */
+async function produceInto(
+  services: Services,
+  orders: number,
+  contender: ProducerContender,
+  round: number,
+): Promise<ProducerMeasured> {
+  const name = contender === 'order-producer' ? 'producer' : 'raw';
+  const topic = `bench-${services.runId}-${name}-${round}.orders`;
+  const dlq = `${topic}.dlq`;
+  // Both topics as the apps provision them (max.message.bytes included).
+  const [ordersTopic] = topicSpecs({
+    brokers: [services.brokers],
+    topics: { orders: topic, dlq },
+    ordersPartitions: 3,
+    dlqPartitions: 1,
+    replicationFactor: 1,
+  });
+  // A fresh admin each time: kafkajs's admin keeps refreshing the metadata of topics it once touched, deleted ones too.
+  await withAdmin(services.kafka, (admin) =>
+    admin.createTopics({ topics: [ordersTopic], waitForLeaders: true }),
+  );
+  const startedAt = performance.now();
+  const child = started(
+    contender === 'order-producer'
+      ? spawn(process.execPath, [join('dist', 'apps', 'order-producer', 'main.js')], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+            KAFKA_BROKERS: services.brokers,
+            KAFKA_TOPIC_ORDERS: topic,
+            KAFKA_TOPIC_DLQ: dlq,
+            PRODUCER_RATE: '100000',
+            PRODUCER_MAX_ORDERS: String(orders),
+            HTTP_PORT: '0',
+            LOG_LEVEL: 'warn',
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        })
+      : spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'bench', 'raw-producer.ts')], {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            // The same Node memory settings for both: the producer's image runs with them.
+            NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+            TS_NODE_TRANSPILE_ONLY: 'true',
+            BENCH_BROKERS: services.brokers,
+            BENCH_TOPIC: topic,
+            BENCH_ORDERS: String(orders),
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+  );
+  // /proc/<pid> goes with the process: sample it until the exit.
+  let cpu = 0;
+  let peakRssMiB = 0;
+  const sampler = setInterval(() => {
+    try {
+      const [cpuNow, rssNow] = [cpuSeconds(child.pid!), peakRss(child.pid!)];
+      // A process on its way out may no longer report them.
+      if (Number.isFinite(cpuNow) && Number.isFinite(rssNow)) [cpu, peakRssMiB] = [cpuNow, rssNow];
+    } catch {
+      // exited between two samples
+    }
+  }, 50);
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  clearInterval(sampler);
+  const wallSeconds = (performance.now() - startedAt) / 1000;
+  try {
+    if (code !== 0) throw new Error(`${contender} exited with code ${code}`);
+    const { count, first, last } = await recordTimes(services, topic);
+    if (count !== orders) throw new Error(`${contender} wrote ${count} of ${orders} orders`);
+    return {
+      round,
+      contender,
+      ordersPerSecond: orders / ((last - first) / 1000),
+      wallSeconds,
+      cpuPerThousand: (cpu / orders) * 1000,
+      peakRssMiB,
+    };
+  } finally {
+    await withAdmin(services.kafka, (admin) => admin.deleteTopics({ topics: [topic, dlq] })).catch(
+      () => undefined,
+    );
+  }
+}
+
+/** How many records a topic holds, and the first and last of their timestamps (ms). */
+async function recordTimes(
+  services: Services,
+  topic: string,
+): Promise<{ count: number; first: number; last: number }> {
+  const total = (await withAdmin(services.kafka, (admin) => admin.fetchTopicOffsets(topic))).reduce(
+    (sum, p) => sum + Number(p.high),
+    0,
+  );
+  const consumer = services.kafka.consumer({ groupId: `bench-reader-${Date.now()}` });
+  let count = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((done) => {
+      void consumer.run({
+        autoCommit: false,
+        eachBatch: ({ batch }) => {
+          for (const message of batch.messages) {
+            const at = Number(message.timestamp);
+            first = Math.min(first, at);
+            last = Math.max(last, at);
+          }
+          count += batch.messages.length;
+          if (count >= total) done();
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return { count, first, last };
 }
 
 async function latency(services: Services, rates: number[], seconds: number): Promise<void> {
@@ -392,6 +574,16 @@ async function dropDatabase(services: Services, databaseUrl: string): Promise<vo
   );
 }
 
+async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -458,7 +650,7 @@ function describeMachine(brokers: string, local: boolean): void {
   const [cpu] = cpus();
   say(
     `machine: ${cpus().length} × ${cpu.model.trim()}, Node ${process.version}, ` +
-      `Kafka ${local ? 'local broker' : brokers}; consumer NODE_OPTIONS="${IMAGE_NODE_OPTIONS}"` +
+      `Kafka ${local ? 'local broker' : brokers}; apps' NODE_OPTIONS (the image's) "${IMAGE_NODE_OPTIONS}"` +
       (process.env.CONSUMER_BATCH_MAX ? `, CONSUMER_BATCH_MAX=${process.env.CONSUMER_BATCH_MAX}` : ''),
   );
 }
@@ -480,6 +672,6 @@ function median(values: number[]): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
-import { kafkaClientOptions, reliableProducerOptions } from '@app/kafka';
+import { kafkaClientOptions, recordBytes, reliableProducerOptions, sendChunks } from '@app/kafka';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message, Producer } from 'kafkajs';
 
@@ -7,6 +7,7 @@ import { Kafka, Message, Producer } from 'kafkajs';
 export const DLQ_SEND_TIMEOUT_MS = 10_000;
 /** Most bytes per send: the topic takes record batches of 2.25 MiB at most, headers included. */
 export const DLQ_SEND_MAX_BYTES = 1024 * 1024;
+const DLQ_SEND_LIMITS = { maxRecords: Number.MAX_SAFE_INTEGER, maxBytes: DLQ_SEND_MAX_BYTES };
 
 export class DeadLetterTimeoutError extends Error {
   readonly name = 'DeadLetterTimeoutError';
@@ -44,7 +45,7 @@ export class DeadLetterPublisher implements OnApplicationBootstrap, OnApplicatio
   async publish(messages: Message[]): Promise<void> {
     const producer = await this.connected();
     try {
-      for (const chunk of bySize(messages)) {
+      for (const chunk of sendChunks(messages, DLQ_SEND_LIMITS, recordBytes)) {
         await withTimeout(
           producer.send({ topic: this.settings.topics.dlq, acks: -1, timeout: 5_000, messages: chunk }),
           DLQ_SEND_TIMEOUT_MS,
@@ -73,36 +74,6 @@ export class DeadLetterPublisher implements OnApplicationBootstrap, OnApplicatio
     });
     return this.producer;
   }
-}
-
-function* bySize(messages: Message[]): Generator<Message[]> {
-  let chunk: Message[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    const size = sizeOf(message);
-    if (chunk.length > 0 && bytes + size > DLQ_SEND_MAX_BYTES) {
-      yield chunk;
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(message);
-    bytes += size;
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
-function sizeOf({ key, value, headers }: Message): number {
-  const length = (v: unknown): number =>
-    v == null
-      ? 0
-      : Array.isArray(v)
-        ? v.reduce((sum: number, x) => sum + length(x), 0)
-        : Buffer.byteLength(v as Buffer | string);
-  const headerBytes = Object.entries(headers ?? {}).reduce(
-    (sum, [name, v]) => sum + name.length + length(v),
-    0,
-  );
-  return length(key) + length(value) + headerBytes;
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -6,3 +6,4 @@ export * from './kafka-log-creator';
 export * from './kafka-topics.module';
 export * from './topic-provisioner.service';
 export * from './topic-specs';
+export * from './send-chunks';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TopicProvisioner } from './topic-provisioner.service';
 
-@Module({ providers: [TopicProvisioner] })
+@Module({ providers: [TopicProvisioner], exports: [TopicProvisioner] })
 export class KafkaTopicsModule {}

@@ -1,7 +1,7 @@
 import { KafkaConfig, kafkaConfig, StartupConfig, startupConfig } from '@app/config';
 import { APP_NAME, connectAtStartup } from '@app/platform';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Admin, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { kafkaClientOptions } from './kafka-client.options';
 import { topicSpecs } from './topic-specs';
 
@@ -13,6 +13,7 @@ import { topicSpecs } from './topic-specs';
 @Injectable()
 export class TopicProvisioner implements OnModuleInit {
   private readonly logger = new Logger(TopicProvisioner.name);
+  private readonly messageLimits = new Map<string, number>();
 
   constructor(
     @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
@@ -26,9 +27,15 @@ export class TopicProvisioner implements OnModuleInit {
     await admin.connect();
     try {
       await this.ensureTopics(admin);
+      await this.readMessageLimits(admin);
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** The topic's max.message.bytes as the broker reported it at start-up (its own or the broker's default). */
+  maxMessageBytes(topic: string): number | undefined {
+    return this.messageLimits.get(topic);
   }
 
   /**
@@ -68,6 +75,23 @@ export class TopicProvisioner implements OnModuleInit {
           `topic ${spec.topic} has ${found} partitions, configured ${spec.numPartitions}; left as is`,
         );
       }
+    }
+  }
+
+  private async readMessageLimits(admin: Admin): Promise<void> {
+    const { resources } = await admin.describeConfigs({
+      resources: topicSpecs(this.kafka).map((spec) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: spec.topic,
+        configNames: ['max.message.bytes'],
+      })),
+      includeSynonyms: false,
+    });
+    for (const resource of resources) {
+      const value = Number(
+        resource.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
+      );
+      if (Number.isSafeInteger(value) && value > 0) this.messageLimits.set(resource.resourceName, value);
     }
   }
 }

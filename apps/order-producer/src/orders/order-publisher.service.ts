@@ -1,12 +1,14 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
 import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
 import { describeError } from '@app/dlq';
+import { BATCH_FRAMING_BYTES, isTooLarge, recordBytes, sendChunks, TopicProvisioner } from '@app/kafka';
 import { backoffDelay, delay, RETRY_POLICY } from '@app/platform';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
+import { Message } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { lastValueFrom, Subscription } from 'rxjs';
-import { ORDERS_KAFKA_CLIENT } from './orders.constants';
+import { lastValueFrom, Subject, Subscription } from 'rxjs';
+import { BACKLOG_MAX_BYTES, ORDERS_KAFKA_CLIENT, SEND_MAX_BYTES, SEND_MAX_RECORDS } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 
 export interface PublisherState {
@@ -14,10 +16,18 @@ export interface PublisherState {
   reason?: string;
 }
 
+interface Queued {
+  message: Message;
+  bytes: number;
+}
+
 /**
- * Sends orders through Nest's ClientKafka and waits for the broker's acknowledgement (acks=all,
- * idempotent producer). A failed batch is re-sent with exponential backoff until it is delivered;
- * the idempotent producer's sequence numbers let the broker drop any copy it already wrote.
+ * Delivers orders through Nest's ClientKafka, oldest first, one send at a time, each waiting for the
+ * broker's acknowledgement (acks=all, idempotent producer). Orders wait in a backlog bounded by
+ * bytes; each send takes what fits the topic's max.message.bytes. A failed send is re-sent as it
+ * was, with exponential backoff, until it is delivered: the idempotent producer's sequence numbers
+ * let the broker drop any copy it already wrote. An order larger than the topic accepts is rejected
+ * at once, named in the log: no retry could ever deliver it.
  */
 @Injectable()
 export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
@@ -25,11 +35,18 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
   private lastError: string | undefined;
   private statusSubscription?: Subscription;
   private readonly abort = new AbortController();
-  readonly counters = { sent: 0, failedAttempts: 0 };
+  private readonly backlog: Queued[] = [];
+  private backlogBytes = 0;
+  private sendMaxBytes = SEND_MAX_BYTES;
+  private draining: Promise<void> | undefined;
+  readonly counters = { sent: 0, rejected: 0, failedAttempts: 0 };
+  /** Emits when a send has made room in the backlog, so the schedule can top it up at once. */
+  readonly room = new Subject<void>();
 
   constructor(
     @Inject(ORDERS_KAFKA_CLIENT) private readonly client: ClientKafka,
     @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
+    private readonly topics: TopicProvisioner,
     @InjectPinoLogger(OrderPublisher.name) private readonly logger: PinoLogger,
     private readonly metrics: ProducerMetrics,
   ) {}
@@ -38,6 +55,8 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     this.statusSubscription = this.client.status.subscribe((status) => {
       this.connected = String(status) === 'connected';
     });
+    const topicLimit = this.topics.maxMessageBytes(this.kafka.topics.orders);
+    if (topicLimit !== undefined) this.sendMaxBytes = Math.min(SEND_MAX_BYTES, topicLimit);
     await this.client.connect();
     this.connected = true;
   }
@@ -52,16 +71,14 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     return { ready: true };
   }
 
-  /**
-   * Stops delivering (the shutdown's grace is over): the batch being sent or retried is abandoned
-   * and publish() answers false at once. What the broker already acknowledged stays counted.
-   */
-  giveUp(): void {
-    this.abort.abort();
+  /** Whether the backlog can take more orders; when it cannot, the broker is slower than the rate. */
+  hasRoom(): boolean {
+    return this.backlogBytes < BACKLOG_MAX_BYTES;
   }
 
-  async publish(orders: OrderEvent[]): Promise<boolean> {
-    const messages = orders.map((order) => ({
+  /** Queues an order for delivery; sending starts at once if it is not already under way. */
+  enqueue(order: OrderEvent): void {
+    const message: Message = {
       // Keying by customer sends all of a customer's orders to one partition, which keeps them in order.
       key: order.customer_id,
       value: JSON.stringify(order),
@@ -69,9 +86,50 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         [OrderHeader.CorrelationId]: order.order_id,
         [OrderHeader.EventVersion]: ORDER_EVENT_VERSION,
       },
-    }));
-    for (let attempt = 1; ; attempt++) {
-      if (this.abort.signal.aborted) return false;
+    };
+    const bytes = recordBytes(message);
+    if (BATCH_FRAMING_BYTES + bytes > this.sendMaxBytes) return this.reject(message, bytes);
+    this.backlog.push({ message, bytes });
+    this.backlogBytes += bytes;
+    if (!this.draining && !this.abort.signal.aborted) this.draining = this.drain();
+  }
+
+  /** Resolves once every queued order is delivered or rejected, or delivery was given up. */
+  async idle(): Promise<void> {
+    await this.draining;
+  }
+
+  /**
+   * Stops delivering (the shutdown's grace is over): the send in flight is abandoned and the
+   * backlog stays unsent. What the broker already acknowledged stays counted.
+   */
+  giveUp(): void {
+    this.abort.abort();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.backlog.length > 0 && !this.abort.signal.aborted) {
+      const sending = this.deliver(this.nextChunk());
+      // Once the send is on the wire (kafkajs gets there in microtasks), the schedule tops the backlog
+      // up while the broker works: making the next orders overlaps waiting for this acknowledgement.
+      setImmediate(() => this.hasRoom() && this.room.next());
+      await sending;
+    }
+    // No await between the emptiness check above and this line: an order queued from here on starts a new drain.
+    this.draining = undefined;
+  }
+
+  private nextChunk(): Queued[] {
+    const limits = { maxRecords: SEND_MAX_RECORDS, maxBytes: this.sendMaxBytes };
+    const first = sendChunks(this.backlog, limits, (queued) => queued.bytes).next();
+    const chunk = this.backlog.splice(0, first.done ? 0 : first.value.length);
+    this.backlogBytes -= chunk.reduce((sum, queued) => sum + queued.bytes, 0);
+    return chunk;
+  }
+
+  private async deliver(chunk: Queued[]): Promise<void> {
+    const messages = chunk.map((queued) => queued.message);
+    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
       try {
         // kafkajs retries a send on its own for tens of seconds while the broker is away: the wait
         // ends early when the publisher gives up, and the abandoned send dies with the client.
@@ -79,25 +137,73 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
           lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages })),
           this.abort.signal,
         );
-        this.counters.sent += orders.length;
-        this.metrics.produced.inc(orders.length);
+        this.counters.sent += chunk.length;
+        this.metrics.produced.inc(chunk.length);
         this.lastError = undefined;
-        return true;
+        return;
       } catch (error) {
-        if (error instanceof DeliveryAbandoned) return false;
+        if (error instanceof DeliveryAbandoned) return;
+        if (isTooLarge(error)) return this.shrinkSends(chunk);
         this.counters.failedAttempts += 1;
         this.metrics.produceErrors.inc();
         this.lastError = describeError(error).message;
         const wait = backoffDelay(attempt, RETRY_POLICY.baseMs, RETRY_POLICY.capMs);
         this.logger.warn(
-          { order_ids: orders.map((o) => o.order_id), attempt, retry_in_ms: wait, err: this.lastError },
+          {
+            orders: chunk.length,
+            first_order_id: orderIdOf(messages[0]),
+            attempt,
+            retry_in_ms: wait,
+            err: this.lastError,
+          },
           'publish failed, retrying',
         );
-        if (this.abort.signal.aborted) return false;
         await delay(wait, this.abort.signal);
       }
     }
   }
+
+  /**
+   * The topic's limit went down after start-up. kafkajs has rewound the sequence numbers of every
+   * partition in the refused send, including any whose share the broker did write, so the producer
+   * is closed: the next one gets a new producer id, whose sequences start afresh. The chunk goes back to the front of the
+   * backlog and out again in smaller sends; a share written twice is a duplicate the consumer ignores.
+   */
+  private async shrinkSends(chunk: Queued[]): Promise<void> {
+    const bytes = chunk.reduce((sum, queued) => sum + queued.bytes, BATCH_FRAMING_BYTES);
+    this.sendMaxBytes = Math.min(this.sendMaxBytes, Math.floor(bytes / 2));
+    this.logger.warn(
+      { send_bytes: bytes, send_max_bytes: this.sendMaxBytes },
+      'the broker refused a send as too large: sending less at a time',
+    );
+    // The next send connects a new producer (emitBatch connects on demand); a failure there is retried as any other.
+    await this.client.close().catch(() => undefined);
+    const fits = chunk.filter((queued) => {
+      if (BATCH_FRAMING_BYTES + queued.bytes <= this.sendMaxBytes) return true;
+      this.reject(queued.message, queued.bytes);
+      return false;
+    });
+    this.backlog.unshift(...fits);
+    this.backlogBytes += fits.reduce((sum, queued) => sum + queued.bytes, 0);
+  }
+
+  private reject(message: Message, bytes: number): void {
+    this.counters.rejected += 1;
+    this.metrics.rejected.inc();
+    this.logger.error(
+      {
+        order_id: orderIdOf(message),
+        bytes,
+        err: `${bytes} bytes is larger than the topic accepts (${this.sendMaxBytes} bytes per record batch)`,
+        fix: `raise max.message.bytes of topic ${this.kafka.topics.orders}`,
+      },
+      'order rejected: larger than the topic accepts',
+    );
+  }
+}
+
+function orderIdOf(message: Message): string | undefined {
+  return message.headers?.[OrderHeader.CorrelationId]?.toString();
 }
 
 class DeliveryAbandoned extends Error {

@@ -2,9 +2,10 @@ import { ProducerConfig } from '@app/config';
 import { OrderEvent } from '@app/contracts';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PinoLogger } from 'nestjs-pino';
+import { Subject } from 'rxjs';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
-import { EXIT_UNDELIVERED, OrderSchedule } from './order-schedule.service';
+import { EXIT_REJECTED, EXIT_UNDELIVERED, OrderSchedule } from './order-schedule.service';
 import { SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;
@@ -12,12 +13,14 @@ const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown
 function schedule(config: Partial<ProducerConfig>) {
   const sent: OrderEvent[] = [];
   const publisher = {
-    counters: { sent: 0, failedAttempts: 0 },
+    counters: { sent: 0, rejected: 0, failedAttempts: 0 },
     giveUp: jest.fn(),
-    publish: jest.fn((orders: OrderEvent[]) => {
-      sent.push(...orders);
-      publisher.counters.sent += orders.length;
-      return Promise.resolve(true);
+    hasRoom: jest.fn(() => true),
+    room: new Subject<void>(),
+    idle: jest.fn(() => Promise.resolve()),
+    enqueue: jest.fn((order: OrderEvent) => {
+      sent.push(order);
+      publisher.counters.sent += 1;
     }),
   };
   const registry = new SchedulerRegistry();
@@ -63,15 +66,33 @@ describe(OrderSchedule.name, () => {
     await expect(service.finished).resolves.toBeUndefined();
   });
 
-  it('on shutdown during a broker outage, abandons the batch after the grace period and exits saying so', async () => {
+  it('makes no orders while the publisher’s backlog is full, and catches up at most one second’s worth after', () => {
     jest.useFakeTimers();
-    const { service, publisher } = schedule({});
-    let abandon!: (delivered: boolean) => void;
-    publisher.publish.mockImplementation(() => new Promise<boolean>((done) => (abandon = done)));
-    publisher.giveUp.mockImplementation(() => abandon(false));
+    const { service, sent, publisher } = schedule({ ratePerSecond: 100 });
     try {
       service.onApplicationBootstrap();
-      jest.advanceTimersByTime(TICK_MS); // the first batch goes out, and the broker never answers
+      publisher.hasRoom.mockReturnValue(false);
+      jest.advanceTimersByTime(5_000);
+      expect(sent).toHaveLength(0);
+      publisher.hasRoom.mockReturnValue(true);
+      jest.advanceTimersByTime(TICK_MS);
+      expect(sent).toHaveLength(100);
+    } finally {
+      void service.beforeApplicationShutdown();
+      jest.useRealTimers();
+    }
+  });
+
+  it('on shutdown during a broker outage, abandons the backlog after the grace period and exits saying so', async () => {
+    jest.useFakeTimers();
+    const { service, publisher } = schedule({});
+    let abandon!: () => void;
+    publisher.enqueue.mockImplementation(() => undefined); // the broker never acknowledges
+    publisher.idle.mockImplementation(() => new Promise<void>((done) => (abandon = done)));
+    publisher.giveUp.mockImplementation(() => abandon());
+    try {
+      service.onApplicationBootstrap();
+      jest.advanceTimersByTime(TICK_MS); // the first orders are queued, and the broker never answers
       const shutdown = service.beforeApplicationShutdown();
       jest.advanceTimersByTime(SHUTDOWN_GRACE_MS);
       await shutdown;
@@ -84,6 +105,25 @@ describe(OrderSchedule.name, () => {
     } finally {
       process.exitCode = undefined;
       jest.useRealTimers();
+    }
+  });
+
+  it('exits 65 when the topic refused orders as too large, after delivering the rest', async () => {
+    const { service, publisher } = schedule({ maxOrders: 10 });
+    publisher.enqueue.mockImplementation(() => {
+      if (publisher.counters.sent + publisher.counters.rejected === 3) publisher.counters.rejected += 1;
+      else publisher.counters.sent += 1;
+    });
+    try {
+      service.onApplicationBootstrap();
+      await service.finished;
+      expect(process.exitCode).toBe(EXIT_REJECTED);
+      expect(logger.info).toHaveBeenCalledWith(
+        expect.objectContaining({ sent: 9, rejected: 1 }),
+        'producer finished',
+      );
+    } finally {
+      process.exitCode = undefined;
     }
   });
 });

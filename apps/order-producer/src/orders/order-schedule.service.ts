@@ -2,17 +2,21 @@ import { ProducerConfig, producerConfig } from '@app/config';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Subscription } from 'rxjs';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher.service';
 import { PROGRESS_EVERY_MS, SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
 /** The exit code of a producer stopped with orders it could not deliver (EX_TEMPFAIL: try again later). */
 export const EXIT_UNDELIVERED = 75;
+/** The exit code of a run whose topic refused some orders as too large (EX_DATAERR: no retry helps). */
+export const EXIT_REJECTED = 65;
 
 /**
- * Emits orders at PRODUCER_RATE per second. Every tick sends the orders that came due since the
- * last one as a single batch; a tick that finds the previous batch still in flight leaves its
- * time to the next one, so a slow broker lowers throughput instead of piling up sends.
+ * Emits orders at PRODUCER_RATE per second. Every tick hands the orders that came due since the
+ * last one to the publisher's backlog, which sends them as fast as the broker acknowledges; when
+ * the backlog is full the tick leaves its orders for later, so a slow broker lowers throughput
+ * instead of piling up memory.
  */
 @Injectable()
 export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,8 +24,8 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   private lastTick = 0;
   private startedAt = 0;
   private generated = 0;
-  private inFlight: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
+  private topUp?: Subscription;
   private lastProgress = { at: 0, sent: 0 };
   private resolveFinished!: () => void;
   /** Resolves once PRODUCER_MAX_ORDERS or PRODUCER_DURATION_S is reached and every order is acknowledged. */
@@ -41,6 +45,8 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
       'emit-orders',
       setInterval(() => this.tick(), TICK_MS),
     );
+    // Faster than the broker takes them, orders are made as the backlog empties, not only at ticks.
+    this.topUp = this.publisher.room.subscribe(() => this.tick());
     this.registry.addInterval(
       'progress',
       setInterval(() => this.reportProgress(), PROGRESS_EVERY_MS),
@@ -53,8 +59,8 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Stops emitting and gives the batch in flight SHUTDOWN_GRACE_MS to be acknowledged; after that
-   * (the broker is away) it is abandoned, so shutdown ends within its deadline, saying what was lost.
+   * Stops emitting and gives the backlog SHUTDOWN_GRACE_MS to be acknowledged; after that (the
+   * broker is away) it is abandoned, so shutdown ends within its deadline, saying what was lost.
    */
   async beforeApplicationShutdown(): Promise<void> {
     const stopped = this.stop();
@@ -64,7 +70,7 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private tick(): void {
-    if (this.inFlight || this.stopping) return;
+    if (this.stopping) return;
     const now = Date.now();
     const { ratePerSecond, maxOrders, durationSeconds } = this.config;
     if (durationSeconds > 0 && now - this.startedAt >= durationSeconds * 1000) {
@@ -79,14 +85,13 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     this.lastTick = now;
     let count = Math.floor(this.credit);
     if (maxOrders > 0) count = Math.min(count, maxOrders - this.generated);
-    if (count <= 0) return;
-    this.credit -= count;
-    this.generated += count;
-    const orders = Array.from({ length: count }, () => this.generator.next(new Date(now)));
-    this.inFlight = this.publisher.publish(orders).finally(() => {
-      this.inFlight = undefined;
-      if (maxOrders > 0 && this.publisher.counters.sent >= maxOrders) void this.stop();
-    });
+    // A full backlog means the broker is slower than the rate: orders wait as credit, not as memory.
+    for (let made = 0; made < count && this.publisher.hasRoom(); made++) {
+      this.publisher.enqueue(this.generator.next(new Date(now)));
+      this.credit -= 1;
+      this.generated += 1;
+    }
+    if (maxOrders > 0 && this.generated >= maxOrders) void this.stop();
   }
 
   /** Stops emitting; every caller (limit reached, duration over, shutdown) shares one wind-down. */
@@ -96,14 +101,21 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async windDown(): Promise<void> {
+    this.topUp?.unsubscribe();
     for (const name of ['emit-orders', 'progress']) {
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
-    await this.inFlight;
-    const { sent, failedAttempts } = this.publisher.counters;
+    await this.publisher.idle();
+    const { sent, rejected, failedAttempts } = this.publisher.counters;
     const seconds = (Date.now() - this.startedAt) / 1000;
-    const summary = { sent, errors: failedAttempts, seconds: round(seconds), rate: round(sent / seconds) };
-    const undelivered = this.generated - sent;
+    const summary = {
+      sent,
+      rejected,
+      errors: failedAttempts,
+      seconds: round(seconds),
+      rate: round(sent / seconds),
+    };
+    const undelivered = this.generated - sent - rejected;
     if (undelivered > 0) {
       process.exitCode = EXIT_UNDELIVERED;
       this.logger.error(
@@ -112,6 +124,13 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
       );
     } else {
       this.logger.info(summary, 'producer finished');
+      if (rejected > 0) {
+        process.exitCode = EXIT_REJECTED;
+        this.logger.error(
+          { rejected, exit_code: EXIT_REJECTED },
+          'the topic refused orders as too large: each is named above',
+        );
+      }
     }
     this.resolveFinished();
   }
