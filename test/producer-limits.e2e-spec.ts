@@ -69,7 +69,9 @@ describe('order-producer at the broker limits', () => {
       PRODUCER_MAX_ORDERS: '300',
     });
     const { code } = await producer.exited;
-    const lines = producer.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const lines = producer.output
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const rejected = lines.filter((line) => line.msg === 'order rejected: larger than the topic accepts');
     const summary = lines.find((line) => line.msg === 'producer finished');
     process.stdout.write(
