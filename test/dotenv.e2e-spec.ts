@@ -41,4 +41,20 @@ describe('settings from a .env file', () => {
     consumer.child.kill('SIGTERM');
     expect((await consumer.exited).code).toBe(0);
   });
+
+  it('stop start-up with one line per bad variable, the environment winning over the file', async () => {
+    writeFileSync(join(dir, '.env'), 'PRODUCER_RATE=0\nKAFKA_BROKERS=localhost\nMOCK_SEED=7\n');
+    const producer = spawnBuiltApp('order-producer', { MOCK_SEED: 'seven' }, [], dir);
+    const { code } = await producer.exited;
+
+    expect(code).toBe(1);
+    // Every line is JSON, one per variable, and nothing else (no stack trace, no Nest banner).
+    const reasons = producer.output.map((line) => JSON.parse(line) as { msg: string; reason: string });
+    expect(reasons.every((line) => line.msg === 'configuration error')).toBe(true);
+    expect(reasons.map((line) => line.reason)).toEqual([
+      'KAFKA_BROKERS="localhost" is invalid: expected a comma-separated list of host:port (e.g. localhost:9092) (default localhost:9092)',
+      'PRODUCER_RATE="0" is invalid: expected a number greater than 0 and at most 100000 (default 10)',
+      'MOCK_SEED="seven" is invalid: expected an integer from 0 to 2147483647 (default 42)',
+    ]);
+  });
 });

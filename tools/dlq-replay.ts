@@ -11,7 +11,7 @@
  *
  * Brokers and topics come from the same environment as the apps (KAFKA_BROKERS, KAFKA_TOPIC_*).
  */
-import { consumerConfig, kafkaConfig, validateConfigOrExit } from '@app/config';
+import { appConfigModule, ConfigError, consumerConfig, kafkaConfig } from '@app/config';
 import { replayDeadLetters, ReplayedRecord } from '@app/dlq';
 import { kafkaClientOptions } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 
 async function main(): Promise<void> {
   dropKafkajsTimerWarning();
-  validateConfigOrExit('dlq:replay', [kafkaConfig, consumerConfig]);
+  // The settings as the apps read them (.env included, every variable checked).
+  await appConfigModule([kafkaConfig, consumerConfig]);
   const { values } = parseArgs({
     options: {
       'dry-run': { type: 'boolean', default: false },
@@ -76,6 +77,10 @@ function optionalBigInt(flag: string, value: string | undefined): bigint | undef
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`dlq:replay: ${error instanceof Error ? error.message : String(error)}\n`);
+  const lines =
+    error instanceof ConfigError
+      ? error.issues.map((issue) => `configuration error: ${issue}`)
+      : [error instanceof Error ? error.message : String(error)];
+  for (const line of lines) process.stderr.write(`dlq:replay: ${line}\n`);
   process.exitCode = 1;
 });

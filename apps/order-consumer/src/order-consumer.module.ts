@@ -1,4 +1,5 @@
 import {
+  appConfigModule,
   consumerConfig,
   consumerHttpConfig,
   databaseConfig,
@@ -9,7 +10,6 @@ import {
 import { KafkaTopicsModule } from '@app/kafka';
 import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -27,7 +27,7 @@ export const CONSUMER_CONFIG = [
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: CONSUMER_CONFIG }),
+    appConfigModule(CONSUMER_CONFIG),
     ScheduleModule.forRoot(),
     LoggingModule.forRoot('order-consumer'),
     MetricsModule,

@@ -1,12 +1,10 @@
-import { HttpConfig, producerHttpConfig, validateConfigOrExit } from '@app/config';
+import { HttpConfig, producerHttpConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { createOrderProducerApp } from './order-producer.app';
-import { PRODUCER_CONFIG } from './order-producer.module';
 import { OrderSchedule } from './orders/order-schedule.service';
 
 async function bootstrap(): Promise<void> {
   dropKafkajsTimerWarning();
-  validateConfigOrExit('order-producer', PRODUCER_CONFIG);
   const app = await createOrderProducerApp();
   const shutdown = exitOnSignals(app);
   await listen(app, app.get<HttpConfig>(producerHttpConfig.KEY).port);

@@ -1,7 +1,13 @@
-import { kafkaConfig, logConfig, producerConfig, producerHttpConfig, startupConfig } from '@app/config';
+import {
+  appConfigModule,
+  kafkaConfig,
+  logConfig,
+  producerConfig,
+  producerHttpConfig,
+  startupConfig,
+} from '@app/config';
 import { LoggingModule, MetricsModule } from '@app/platform';
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HealthModule } from './health/health.module';
 import { OrdersModule } from './orders/orders.module';
@@ -10,7 +16,7 @@ export const PRODUCER_CONFIG = [kafkaConfig, producerConfig, producerHttpConfig,
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: PRODUCER_CONFIG }),
+    appConfigModule(PRODUCER_CONFIG),
     LoggingModule.forRoot('order-producer'),
     ScheduleModule.forRoot(),
     MetricsModule,

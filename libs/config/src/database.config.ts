@@ -1,12 +1,9 @@
 import { ConfigType, registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
+import { readEnv } from './env';
 
 export const databaseConfig = registerAs('database', () => {
-  const env = new EnvReader();
-  return env.done({
-    url: env.postgresUrl('DATABASE_URL', 'postgres://postgres:postgres@localhost:5432/orders'),
-    poolSize: env.integer('DB_POOL_SIZE', 10, 1, 500),
-  });
+  const env = readEnv();
+  return { url: env.DATABASE_URL, poolSize: env.DB_POOL_SIZE };
 });
 
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;

@@ -1,14 +1,9 @@
 import { ConfigType, registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { readEnv } from './env';
 
 export const logConfig = registerAs('log', () => {
-  const env = new EnvReader();
-  return env.done({
-    level: env.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
-    format: env.oneOf('LOG_FORMAT', 'json', ['json', 'pretty'] as const),
-  });
+  const env = readEnv();
+  return { level: env.LOG_LEVEL, format: env.LOG_FORMAT };
 });
 
 export type LogConfig = ConfigType<typeof logConfig>;

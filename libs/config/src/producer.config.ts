@@ -1,14 +1,14 @@
 import { ConfigType, registerAs } from '@nestjs/config';
-import { EnvReader } from './env-reader';
+import { readEnv } from './env';
 
 export const producerConfig = registerAs('producer', () => {
-  const env = new EnvReader();
-  return env.done({
-    ratePerSecond: env.positiveNumber('PRODUCER_RATE', 10, 100_000),
-    maxOrders: env.integer('PRODUCER_MAX_ORDERS', 0, 0, Number.MAX_SAFE_INTEGER),
-    durationSeconds: env.integer('PRODUCER_DURATION_S', 0, 0, 31_536_000),
-    seed: env.integer('MOCK_SEED', 42, 0, 2 ** 31 - 1),
-  });
+  const env = readEnv();
+  return {
+    ratePerSecond: env.PRODUCER_RATE,
+    maxOrders: env.PRODUCER_MAX_ORDERS,
+    durationSeconds: env.PRODUCER_DURATION_S,
+    seed: env.MOCK_SEED,
+  };
 });
 
 export type ProducerConfig = ConfigType<typeof producerConfig>;

@@ -1,3 +1,4 @@
+import { ConfigError } from '@app/config';
 import { reasonOf, StartupError, startupLine } from './startup';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
@@ -54,7 +55,10 @@ export function exitOnSignals(
  */
 export function exitOnStartupError(app: string): (error: unknown) => never {
   return (error: unknown) => {
-    if (error instanceof StartupError) {
+    if (error instanceof ConfigError) {
+      // One line per bad variable: all of them are known at once, so one attempt shows them all.
+      for (const issue of error.issues) startupLine(app, 'fatal', 'configuration error', { reason: issue });
+    } else if (error instanceof StartupError) {
       const { dependency, reason, fix } = error;
       startupLine(app, 'fatal', 'failed to start', { dependency, reason, fix });
     } else {

@@ -1,4 +1,4 @@
-import { databaseConfig, startupConfig } from '@app/config';
+import { appConfigModule, databaseConfig, startupConfig } from '@app/config';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options';
 import { migrateWithLock } from './migration-runner.service';
@@ -9,6 +9,8 @@ import { waitForDatabase } from './wait-for-database';
  * runnable from the production image (which has no TypeORM CLI or TypeScript sources).
  */
 export async function runMigrateCommand(): Promise<void> {
+  // The settings as the app reads them (.env included, every variable checked); no Nest app is started.
+  await appConfigModule([databaseConfig, startupConfig]);
   const database = databaseConfig();
   await waitForDatabase(database, startupConfig().waitSeconds, 'order-consumer');
   const dataSource = new DataSource(dataSourceOptions(database));

@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
+import { KafkaStatus } from '@nestjs/microservices';
 import { Consumer } from 'kafkajs';
+import { Subject } from 'rxjs';
 import { getLoggerToken } from 'nestjs-pino';
 import { fakeLogger } from '../testing/fakes';
 import { BROKER_SILENCE_MS, ConsumerState } from './consumer-state.service';
@@ -17,8 +19,14 @@ function fakeConsumer() {
     },
     on: (event: string, listener: (event: { payload: unknown }) => void) => listeners.set(event, listener),
   } as unknown as Consumer;
-  const emit = (event: string, payload: unknown = {}) => listeners.get(event)?.({ payload });
-  return { consumer, emit };
+  // As ServerKafka does: these kafkajs events also become Nest statuses.
+  const status = new Subject<string>();
+  const statusOf: Record<string, string> = { rebalancing: 'rebalancing', crash: 'crashed', stop: 'stopped' };
+  const emit = (event: string, payload: unknown = {}) => {
+    listeners.get(event)?.({ payload });
+    if (statusOf[event]) status.next(statusOf[event]);
+  };
+  return { consumer, status, emit };
 }
 
 const joined = (assignment: Record<string, number[]>) => ({
@@ -37,8 +45,8 @@ async function aState(): Promise<ConsumerState> {
 describe(ConsumerState.name, () => {
   it('is not ready until the consumer has joined its group', async () => {
     const state = await aState();
-    const { consumer, emit } = fakeConsumer();
-    state.watch(consumer);
+    const { consumer, status, emit } = fakeConsumer();
+    state.watch(consumer, status as Subject<KafkaStatus>);
     expect(state.readiness().consumer).toEqual({ ready: false, reason: 'consumer is starting' });
     emit('join', joined({ 'food-orders': [0, 2] }));
     expect(state.readiness().consumer).toEqual({ ready: true });
@@ -49,8 +57,8 @@ describe(ConsumerState.name, () => {
 
   it('names a crash, and recovers when the consumer joins again', async () => {
     const state = await aState();
-    const { consumer, emit } = fakeConsumer();
-    state.watch(consumer);
+    const { consumer, status, emit } = fakeConsumer();
+    state.watch(consumer, status as Subject<KafkaStatus>);
     emit('crash', { error: new Error('broker went away'), restart: true });
     expect(state.readiness().consumer).toEqual({
       ready: false,
@@ -64,8 +72,8 @@ describe(ConsumerState.name, () => {
 
   it('is not ready when the broker has not answered a fetch or heartbeat for a while', async () => {
     const state = await aState();
-    const { consumer, emit } = fakeConsumer();
-    state.watch(consumer);
+    const { consumer, status, emit } = fakeConsumer();
+    state.watch(consumer, status as Subject<KafkaStatus>);
     emit('join', joined({}));
     const later = Date.now() + BROKER_SILENCE_MS + 5_000;
     expect(state.readiness(later).consumer).toEqual({
@@ -78,8 +86,8 @@ describe(ConsumerState.name, () => {
 
   it('reports each held partition with what it waits for, until it is released or moves away', async () => {
     const state = await aState();
-    const { consumer, emit } = fakeConsumer();
-    state.watch(consumer);
+    const { consumer, status, emit } = fakeConsumer();
+    state.watch(consumer, status as Subject<KafkaStatus>);
     emit('join', joined({ 'food-orders': [0, 1] }));
     const wait = { dependency: 'database', reason: 'connection refused', attempt: 2, retryInMs: 500 };
     state.holding('food-orders', 0, wait);

@@ -1,7 +1,9 @@
 import { KafkaBatchObserver } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
+import { KafkaStatus } from '@nestjs/microservices';
 import { Consumer } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Observable } from 'rxjs';
 
 type Status = 'starting' | 'running' | 'rebalancing' | 'crashed' | 'stopped';
 
@@ -36,8 +38,19 @@ export class ConsumerState implements KafkaBatchObserver {
 
   constructor(@InjectPinoLogger(ConsumerState.name) private readonly logger: PinoLogger) {}
 
-  watch(consumer: Consumer): void {
-    const { GROUP_JOIN, REBALANCING, CRASH, STOP, FETCH, HEARTBEAT } = consumer.events;
+  /**
+   * Nest's status stream says where the consumer is in its life; kafkajs's own events add what the
+   * stream does not carry: the partitions each join assigned, why it crashed, each broker contact.
+   */
+  watch(consumer: Consumer, status: Observable<KafkaStatus>): void {
+    // KafkaStatus is a const enum: compared by its string values, which survive any build.
+    status.subscribe((next) => {
+      const value = String(next);
+      if (value === 'rebalancing' && this.status === 'running') this.status = 'rebalancing';
+      if (value === 'crashed') this.status = 'crashed';
+      if (value === 'stopped') this.status = 'stopped';
+    });
+    const { GROUP_JOIN, CRASH, FETCH, HEARTBEAT } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
       this.status = 'running';
       this.crash = undefined;
@@ -52,16 +65,9 @@ export class ConsumerState implements KafkaBatchObserver {
         'joined consumer group',
       );
     });
-    consumer.on(REBALANCING, () => {
-      if (this.status === 'running') this.status = 'rebalancing';
-    });
     consumer.on(CRASH, ({ payload }) => {
-      this.status = 'crashed';
       this.crash = `${payload.error.name}: ${payload.error.message}`;
       this.logger.error({ err: this.crash, restart: payload.restart }, 'consumer crashed');
-    });
-    consumer.on(STOP, () => {
-      this.status = 'stopped';
     });
     const contact = () => {
       this.lastContact = Date.now();

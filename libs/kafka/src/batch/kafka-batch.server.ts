@@ -1,14 +1,17 @@
 import { backoffDelay } from '@app/platform';
-import { KafkaOptions, MessageHandler, ServerKafka } from '@nestjs/microservices';
+import { KafkaOptions, KafkaStatus, MessageHandler, ServerKafka } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, Observable } from 'rxjs';
 import { KafkaBatchContext } from './kafka-batch.context';
 import { BatchWait, batchWaitOf } from './retry-batch.exception';
 
 /** Told about the consumer's life and about the partitions the transport holds back. */
 export interface KafkaBatchObserver {
-  /** The kafkajs consumer, from the moment it exists (so the first group join is not missed). */
-  watch(consumer: Consumer): void;
+  /**
+   * The kafkajs consumer, from the moment it exists (so the first group join is not missed), and
+   * Nest's status stream of the server (connected, rebalancing, stopped, crashed, …).
+   */
+  watch(consumer: Consumer, status: Observable<KafkaStatus>): void;
   /** The server starts closing: nothing new will be fetched. */
   closing(): void;
   /** A partition is paused until `retryInMs` has passed, because of `wait`. */
@@ -72,7 +75,7 @@ export class KafkaBatchServer extends ServerKafka {
 
   protected registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
-    if (this.consumer) this.observer.watch(this.consumer);
+    if (this.consumer) this.observer.watch(this.consumer, this.status);
   }
 
   async bindEvents(consumer: Consumer): Promise<void> {
