@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 interface Service {
   image?: string;
+  pull_policy?: string;
   build?: unknown;
   command?: string[];
   profiles?: string[];
@@ -111,6 +112,66 @@ describe('docker-compose.yml', () => {
         name,
         needsProducer: false,
       });
+    }
+  });
+
+  it('builds each image tag in one service only; the others name it and never pull it', () => {
+    const builders = new Map<string, string[]>();
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) builders.set(service.image!, [...(builders.get(service.image!) ?? []), name]);
+    }
+    for (const [image, names] of builders)
+      expect({ image, builders: names.length }).toEqual({ image, builders: 1 });
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.build && builders.has(service.image!)) {
+        expect({ name, pull_policy: service.pull_policy }).toEqual({ name, pull_policy: 'never' });
+      }
+    }
+    expect(services.migrate.pull_policy).toBe('never');
+  });
+
+  it('checks Kafka without starting a JVM, and leaves the broker room above its heap', () => {
+    const test = services.kafka.healthcheck?.test?.join(' ') ?? '';
+    expect(test).not.toMatch(/kafka-[\w-]+\.sh|java/);
+    expect(test).toContain('/dev/tcp/127.0.0.1/9092');
+    const heap = String(services.kafka.environment?.KAFKA_HEAP_OPTS ?? '');
+    const xmxMb = Number(/-Xmx(\d+)m/.exec(heap)?.[1]);
+    const limitMb = Number.parseInt(services.kafka.deploy?.resources?.limits?.memory ?? '0', 10);
+    // Measured RSS is 1.6-1.75 × the heap (metaspace, code cache, direct buffers, threads).
+    expect(xmxMb).toBeGreaterThan(0);
+    expect(limitMb).toBeGreaterThanOrEqual(3 * xmxMb);
+  });
+
+  it('binds every host port through HOST_BIND, and advertises the port Kafka is published on', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const port of service.ports ?? []) {
+        expect({ name, port }).toEqual({
+          name,
+          port: expect.stringMatching(/^\$\{HOST_BIND:-0\.0\.0\.0\}:\$\{\w+_HOST_PORT:-\d+\}:\d+$/),
+        });
+      }
+    }
+    const published = /\$\{KAFKA_HOST_PORT:-(\d+)\}/.exec(services.kafka.ports![0])?.[0];
+    expect(String(services.kafka.environment?.KAFKA_ADVERTISED_LISTENERS)).toContain(
+      `HOST://localhost:${published}`,
+    );
+  });
+
+  it('mounts every folder Grafana reads its provisioning from (a missing one is an error line at each start)', () => {
+    const mount = (services.grafana as { volumes?: string[] }).volumes?.find((v) =>
+      v.endsWith(':/etc/grafana/provisioning:ro'),
+    );
+    const dir = join(__dirname, '..', mount!.split(':')[0]);
+    for (const kind of ['datasources', 'dashboards', 'plugins', 'alerting']) {
+      expect({ kind, present: existsSync(join(dir, kind)) }).toEqual({ kind, present: true });
+    }
+  });
+
+  it('ships no dev-only packages in the image, not even those npm prune keeps as optional peers', () => {
+    const dockerfile = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    for (const dir of ['typescript', 'ts-node', '@types', '@grpc']) {
+      expect(dockerfile).toMatch(new RegExp(`rm -rf [^\\n]*node_modules/${dir}( |$)`, 'm'));
     }
   });
 });

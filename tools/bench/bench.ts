@@ -241,12 +241,21 @@ async function producerThroughput(services: Services, orders: number, rounds: nu
   }
   say(`\n${fmt(orders)} orders, 3 partitions; orders/s from the first record's timestamp to the last`);
   table(
-    ['round', 'contender', 'orders/s', 'start → exit s', 'CPU s / 1,000', 'peak RSS MiB'],
+    [
+      'round',
+      'contender',
+      'orders/s',
+      'start → exit s',
+      'orders/s start → exit',
+      'CPU s / 1,000',
+      'peak RSS MiB',
+    ],
     results.map((r) => [
       String(r.round),
       r.contender,
       fmt(r.ordersPerSecond),
       r.wallSeconds.toFixed(2),
+      fmt(orders / r.wallSeconds),
       r.cpuPerThousand.toFixed(3),
       String(r.peakRssMiB),
     ]),

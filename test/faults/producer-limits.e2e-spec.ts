@@ -1,7 +1,7 @@
 import { OrderEvent } from '@app/contracts';
-import { killSpawnedApps, spawnApp } from './support/apps';
-import { E2eContext, setUpE2e } from './support/e2e-context';
-import { readAll, ReadRecord, withAdmin } from './support/kafka-helpers';
+import { killSpawnedApps, spawnApp } from '../support/apps';
+import { E2eContext, setUpE2e } from '../support/e2e-context';
+import { readAll, ReadRecord, withAdmin } from '../support/kafka-helpers';
 
 function ordersOf(records: ReadRecord[]): OrderEvent[] {
   return records.map((r) => JSON.parse(r.value!.toString()) as OrderEvent);
