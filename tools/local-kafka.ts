@@ -4,6 +4,9 @@
  *
  *   npm run kafka:start   # 127.0.0.1:9092 unless KAFKA_LOCAL_PORT says otherwise
  *   npm run kafka:stop
+ *
+ * Its data stays in .cache/kafka-dev between a stop and the next start (the same cluster id and
+ * ports), so topics, orders and committed offsets survive a restart.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +39,8 @@ function alive(pid: number): boolean {
 export interface LocalKafkaOptions {
   /** Broker port; 0 picks a free one. */
   port?: number;
+  /** KRaft controller port; a free one when omitted. */
+  controllerPort?: number;
   /** Broker data and logs; a new temporary folder when omitted. */
   dataDir?: string;
   cacheDir?: string;
@@ -94,7 +99,7 @@ export class LocalKafka {
     const port = options.port || (await freePort());
     const kafka = new LocalKafka(
       port,
-      await freePort(),
+      options.controllerPort || (await freePort()),
       dataDir,
       `${libs}/*`,
       options.heapMb ?? 512,
@@ -163,22 +168,34 @@ export class LocalKafka {
       'group.initial.rebalance.delay.ms=0',
     ];
     writeFileSync(join(this.dataDir, 'server.properties'), `${properties.join('\n')}\n`);
-    const clusterId = randomBytes(16).toString('base64url');
-    execFileSync(
-      'java',
-      [
-        '-cp',
-        this.classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        this.propertiesFile,
-        '--ignore-formatted',
-      ],
-      { stdio: 'pipe', env: this.javaEnv() },
-    );
+    // Formatted storage keeps its cluster id: a restart must present the same one, or the broker refuses it.
+    const clusterId = this.formattedClusterId() ?? randomBytes(16).toString('base64url');
+    this.java([
+      '-cp',
+      this.classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      this.propertiesFile,
+      '--ignore-formatted',
+    ]);
+  }
+
+  private java(args: string[]): void {
+    try {
+      execFileSync('java', args, { stdio: 'pipe', env: this.javaEnv() });
+    } catch (error) {
+      const output = String((error as { stderr?: Buffer }).stderr ?? '');
+      const cause = /Exception[^:]*: (.+)/.exec(output)?.[1] ?? output.trim().split('\n').pop();
+      throw new Error(`formatting the broker's storage in ${this.dataDir} failed: ${cause}`);
+    }
+  }
+
+  private formattedClusterId(): string | undefined {
+    const meta = join(this.dataDir, 'data', 'meta.properties');
+    return existsSync(meta) ? /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1] : undefined;
   }
 
   private get propertiesFile(): string {
@@ -277,16 +294,50 @@ export function freePort(): Promise<number> {
   });
 }
 
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+/**
+ * kafka:start: the developer broker in `dataDir`, on `port`. Started again after kafka:stop it keeps
+ * its data, cluster id and controller port; already running, it is left as it is.
+ */
+export async function startDevBroker(
+  dataDir: string,
+  port: number,
+  log: (line: string) => void,
+): Promise<{ brokers: string; pid: number; alreadyRunning: boolean }> {
+  const previous = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
+  const pid = previous?.pid;
+  if (previous && pid && alive(pid)) return { brokers: previous.brokers, pid, alreadyRunning: true };
+  if (!(await portIsFree(port))) {
+    throw new Error(
+      `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start this one elsewhere with KAFKA_LOCAL_PORT=19092`,
+    );
+  }
+  const controllerPort =
+    previous && (await portIsFree(previous.controllerPort)) ? previous.controllerPort : undefined;
+  const kafka = await LocalKafka.start({ port, controllerPort, dataDir, detached: true, log });
+  return { brokers: kafka.brokers, pid: kafka.pid!, alreadyRunning: false };
+}
+
 async function main(command: string | undefined): Promise<void> {
   const dataDir = join(ROOT, '.cache', 'kafka-dev');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
-    const kafka = await LocalKafka.start({ port, dataDir, detached: true });
-    process.stdout.write(`KAFKA_BROKERS=${kafka.brokers}\n`);
+    const broker = await startDevBroker(dataDir, port, log);
+    if (broker.alreadyRunning) log(`local Kafka is already running on ${broker.brokers} (pid ${broker.pid})`);
+    log(`KAFKA_BROKERS=${broker.brokers}`);
     process.exit(0);
   }
   if (command === 'stop') {
     if (existsSync(join(dataDir, STATE_FILE))) await LocalKafka.attach(dataDir).stop();
+    log('local Kafka stopped (its data stays in .cache/kafka-dev)');
     return;
   }
   process.stderr.write('usage: local-kafka.ts start|stop\n');
@@ -294,5 +345,11 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 if (require.main === module) {
-  void main(process.argv[2]);
+  main(process.argv[2]).catch((error: unknown) => {
+    // One line that says what to do, not a stack trace.
+    process.stderr.write(
+      `kafka:${process.argv[2]}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
 }

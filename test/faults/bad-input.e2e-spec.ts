@@ -175,6 +175,7 @@ describe('fault: bad input mixed among valid orders', () => {
 
     const letters = await readAll(ctx.kafka, ctx.topics.dlq);
     expect(letters).toHaveLength(bad.length);
+    const table: string[] = [];
     for (const b of bad) {
       const letter = letters.find(
         (l) =>
@@ -187,7 +188,11 @@ describe('fault: bad input mixed among valid orders', () => {
         message: expect.stringContaining(b.names),
       });
       expect(letter!.key).toBe(b.record.key ?? null);
+      table.push(
+        `  ${b.kind.padEnd(52)} → ${letter!.headers[DlqHeader.Reason]} (${letter!.headers[DlqHeader.ErrorClass]})`,
+      );
     }
+    process.stdout.write(`[bad-input] input → reason (error class):\n${table.join('\n')}\n`);
     expect(consumer.state.readiness().consumer.ready).toBe(true);
   });
 });

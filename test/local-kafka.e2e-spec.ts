@@ -1,0 +1,62 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, LocalKafka, startDevBroker } from '../tools/local-kafka';
+import { readAll, withAdmin } from './support/kafka-helpers';
+
+describe('the local broker (npm run kafka:start / kafka:stop)', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'food-orders-kafka-dev-'));
+  });
+
+  afterAll(async () => {
+    await LocalKafka.attach(dataDir).stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, stops and starts again twice, keeping its topics and records; a second start finds it running', async () => {
+    const port = await freePort();
+    const log = () => undefined;
+    const first = await startDevBroker(dataDir, port, log);
+    expect(first.alreadyRunning).toBe(false);
+    const kafka = new Kafka({ clientId: 'restart', brokers: [first.brokers], logLevel: logLevel.NOTHING });
+    await withAdmin(kafka, (admin) =>
+      admin.createTopics({ topics: [{ topic: 'kept' }], waitForLeaders: true }),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'kept', messages: [{ value: 'before the restarts' }] });
+    await producer.disconnect();
+
+    expect(await startDevBroker(dataDir, port, log)).toEqual({ ...first, alreadyRunning: true });
+    for (let restart = 1; restart <= 2; restart++) {
+      await LocalKafka.attach(dataDir).stop();
+      const again = await startDevBroker(dataDir, port, log);
+      expect({ restart, alreadyRunning: again.alreadyRunning, brokers: again.brokers }).toEqual({
+        restart,
+        alreadyRunning: false,
+        brokers: first.brokers,
+      });
+    }
+    const records = await readAll(kafka, 'kept');
+    expect(records.map((r) => r.value?.toString())).toEqual(['before the restarts']);
+  });
+
+  it('refuses a port another process holds, in one line that says what to do', async () => {
+    await LocalKafka.attach(dataDir).stop();
+    const holder: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((done) => holder.listen(port, '127.0.0.1', done));
+    try {
+      await expect(startDevBroker(dataDir, port, () => undefined)).rejects.toThrow(
+        `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start this one elsewhere with KAFKA_LOCAL_PORT=19092`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+});
