@@ -11,7 +11,8 @@ export const SEND_MAX_RECORDS = 1_000;
 export const SEND_MAX_BYTES = 1_000_000;
 /**
  * Most bytes of orders waiting to be sent; past it the schedule makes no more until the broker
- * catches up. Two sends' worth keeps the next send ready while one is in flight, and keeps orders
- * short-lived in memory (the image's young generation is 4 MiB a half).
+ * catches up. One send's worth: the next send is made while one is in flight, and orders stay
+ * short-lived in memory (the image's young generation is 4 MiB a half; measured: a 2 MB backlog
+ * was ~5 % slower, spending the difference in the garbage collector).
  */
-export const BACKLOG_MAX_BYTES = 2 * SEND_MAX_BYTES;
+export const BACKLOG_MAX_BYTES = SEND_MAX_BYTES;
