@@ -5,17 +5,20 @@
  *
  *   DEMO_DURATION_S  how long the producer runs (default 20)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
+ * Every setting is checked before anything starts.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { consumerConfig, kafkaConfig } from '@app/config';
+import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { LocalKafka } from './local-kafka';
 
 const ROOT = resolve(__dirname, '..');
+const DEMO_SETTINGS = ['DEMO_DURATION_S'];
 const DURATION_S = Number(process.env.DEMO_DURATION_S ?? 20);
 const RATE = process.env.PRODUCER_RATE ?? '50';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/food_orders_demo';
@@ -40,8 +43,33 @@ const checkInterrupted = () => {
   if (interrupted) throw new Interrupted('interrupted');
 };
 
+/** The demo's own settings and the apps' (as the apps will read them), all checked before anything starts. */
+function settingProblems(): string[] {
+  const problems = Object.keys(process.env)
+    .filter((name) => name.startsWith('DEMO_') && !DEMO_SETTINGS.includes(name))
+    .map((name) => `${name} is not a demo setting (the demo reads ${DEMO_SETTINGS.join(', ')})`);
+  if (!Number.isInteger(DURATION_S) || DURATION_S < 1 || DURATION_S > 3_600) {
+    problems.push(
+      `DEMO_DURATION_S=${JSON.stringify(process.env.DEMO_DURATION_S)} is invalid: expected an integer from 1 to 3600 (default 20)`,
+    );
+  }
+  try {
+    readEnv({ ...process.env, PRODUCER_RATE: RATE });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.issues);
+  }
+  return problems;
+}
+
 async function main(): Promise<void> {
   dropKafkajsTimerWarning();
+  const problems = settingProblems();
+  if (problems.length > 0) {
+    for (const problem of problems) process.stderr.write(`demo: ${problem}\n`);
+    process.exitCode = 1;
+    return;
+  }
   let localKafka: LocalKafka | undefined;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
@@ -65,8 +93,15 @@ async function demo(brokers: string): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl);
 
-  say('▶ building the apps (nest build)');
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (builtIsCurrent()) {
+    say('▶ the apps in dist/ are newer than their sources: no build needed');
+  } else {
+    say('▶ building the apps (nest build, about 20 s)');
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    // webpack leaves an unchanged bundle untouched: mark both as built now, for the next run's check.
+    const now = new Date();
+    for (const file of builtApps()) utimesSync(file, now, now);
+  }
 
   const env = {
     ...process.env,
@@ -93,6 +128,7 @@ async function demo(brokers: string): Promise<void> {
       () => apps.every((a) => last(a, 'joined consumer group')),
       90,
     );
+    for (const app of consumers) say(`  ${app.name}: ${endpointsOf(app)}`);
 
     await db.connect();
     await admin.connect();
@@ -108,6 +144,9 @@ async function demo(brokers: string): Promise<void> {
       PRODUCER_DURATION_S: String(DURATION_S),
     });
     apps.push(producer);
+    await waitFor('the producer to listen', () => last(producer, 'listening'), 90);
+    say(`  producer: ${endpointsOf(producer)}`);
+    say('  lag = log-end offset − committed offset, per partition (what KEDA scales on)');
 
     let producerExit: number | null | undefined;
     void producer.exited.then((code) => (producerExit = code));
@@ -123,10 +162,13 @@ async function demo(brokers: string): Promise<void> {
       stored = await storedSince(db, runStart);
       const done = producerExit !== undefined && stored >= produced;
       owned = await ownedPartitions(admin, groupId, topic);
-      const partitions = consumers.map((a) => `${a.name} ${partitionsOf(a, owned)}`);
-      const progress = `  produced ${pad(produced)}  stored ${pad(stored)}  lag ${pad(produced - stored)}  ${partitions.join('  ')}`;
+      const lag = await lagByPartition(admin, groupId, topic);
+      const partitions = consumers.map((a, i) => `c${i + 1}${partitionsOf(a, owned)}`);
+      // At most 79 columns: an 80-column terminal keeps rewriting one line instead of scrolling.
+      const progress =
+        `produced ${produced} stored ${stored} lag ${lag.join('/')} ${partitions.join(' ')}`.slice(0, 79);
       // A terminal gets one line rewritten in place; a log file gets a line every 5 s.
-      if (process.stdout.isTTY) process.stdout.write(`\r${progress}   ${done ? '\n' : ''}`);
+      if (process.stdout.isTTY) process.stdout.write(`\r${progress.padEnd(79)}${done ? '\n' : ''}`);
       else if (done || tick % 5 === 0) say(progress);
       if (done) break;
       if (Date.now() > deadline)
@@ -213,6 +255,53 @@ async function ownedPartitions(
   return owned;
 }
 
+function endpointsOf(app: App): string {
+  const port = Number(last(app, 'listening')?.port);
+  return `http://127.0.0.1:${port} (/health/ready, /metrics)`;
+}
+
+/** Kafka's lag, per partition: the log-end offset minus the group's committed offset. */
+async function lagByPartition(
+  admin: ReturnType<Kafka['admin']>,
+  groupId: string,
+  topic: string,
+): Promise<number[]> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return ends
+    .sort((a, b) => a.partition - b.partition)
+    .map(({ partition, high }) => {
+      const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      return Number(high) - Math.max(0, Number(offset));
+    });
+}
+
+const builtApps = () =>
+  ['order-producer', 'order-consumer'].map((app) => join(ROOT, 'dist', 'apps', app, 'main.js'));
+
+/** Whether dist/ holds both apps built after the last change to their sources. */
+function builtIsCurrent(): boolean {
+  const newest = (path: string): number => {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(0, ...readdirSync(path).map((entry) => newest(join(path, entry))));
+  };
+  const built = ['order-producer', 'order-consumer'].map((app) => join(ROOT, 'dist', 'apps', app, 'main.js'));
+  if (!built.every((file) => existsSync(file))) return false;
+  const sources = [
+    'apps',
+    'libs',
+    'package-lock.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'nest-cli.json',
+  ];
+  return (
+    Math.min(...built.map((file) => statSync(file).mtimeMs)) >
+    Math.max(...sources.map((s) => newest(join(ROOT, s))))
+  );
+}
+
 function partitionsOf(app: App, owned: Map<number, number[]>): string {
   return `[${[...(owned.get(app.child.pid ?? -1) ?? [])].sort().join(',')}]`;
 }
@@ -275,7 +364,6 @@ async function waitFor(what: string, check: () => unknown, seconds: number): Pro
 }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-const pad = (n: number) => String(n).padStart(6);
 
 main().catch((error: unknown) => {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
