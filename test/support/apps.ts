@@ -67,7 +67,7 @@ export function spawnApp(app: 'order-producer' | 'order-consumer', env: Record<s
     app,
     spawn(process.execPath, ['-r', 'ts-node/register', join('apps', app, 'src', 'main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      env: { ...process.env, ...env, LOG_LEVEL: 'info', LOG_FILE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

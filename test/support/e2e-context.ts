@@ -1,4 +1,6 @@
 import { topicSpecs } from '@app/kafka';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually } from './eventually';
@@ -18,6 +20,9 @@ export interface E2eContext {
   close(): Promise<void>;
 }
 
+/** Where the apps a test file runs in-process write their logs (one file per test file, kept after the run). */
+export const TEST_LOGS = join(__dirname, '..', '..', '.cache', 'test-logs');
+
 export async function setUpE2e(label: string): Promise<E2eContext> {
   const runId = required('TEST_RUN_ID');
   const brokers = required('TEST_KAFKA_BROKERS');
@@ -34,8 +39,12 @@ export async function setUpE2e(label: string): Promise<E2eContext> {
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   };
-  // Jest gives each test file its own copy of process.env, so this stays within the file.
-  Object.assign(process.env, env);
+  // Jest gives each test file its own copy of process.env, so this stays within the file. The apps
+  // this file runs in-process log to a file, so the suite's output shows tests; spawned apps log to
+  // stdout, where their tests read them.
+  const logFile = join(TEST_LOGS, `${label}.log`);
+  rmSync(logFile, { force: true });
+  Object.assign(process.env, env, { LOG_FILE: logFile });
   const kafka = new Kafka({ clientId: `e2e-${label}`, brokers: [brokers], logLevel: logLevel.NOTHING });
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   // pool.end() resolves before the server has seen every connection close; the DROP … WITH (FORCE)

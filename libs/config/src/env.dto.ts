@@ -146,6 +146,11 @@ export class EnvDto {
   @IsIn(LOG_FORMATS, expects(`one of ${LOG_FORMATS.join(', ')}`))
   LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'json';
 
+  /** Log lines go to this file (JSON, appended) instead of stdout: the test suite keeps the apps' logs there. */
+  @IsOptional()
+  @Matches(/^[^\0]+$/, expects('a file path'))
+  LOG_FILE?: string = undefined;
+
   @PositiveNumberSetting(100_000)
   PRODUCER_RATE = 10;
 

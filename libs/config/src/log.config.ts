@@ -3,7 +3,7 @@ import { readEnv } from './env';
 
 export const logConfig = registerAs('log', () => {
   const env = readEnv();
-  return { level: env.LOG_LEVEL, format: env.LOG_FORMAT };
+  return { level: env.LOG_LEVEL, format: env.LOG_FORMAT, file: env.LOG_FILE };
 });
 
 export type LogConfig = ConfigType<typeof logConfig>;

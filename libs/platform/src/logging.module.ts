@@ -22,7 +22,7 @@ function stdoutLines() {
   return stdout;
 }
 
-/** One JSON object per line (pino); pretty only when LOG_FORMAT=pretty. Probes are not logged. */
+/** One JSON object per line (pino) on stdout, or in LOG_FILE; pretty only when LOG_FORMAT=pretty. Probes are not logged. */
 @Module({})
 export class LoggingModule {
   static forRoot(app: string): DynamicModule {
@@ -42,6 +42,9 @@ export class LoggingModule {
               autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.includes(req.url ?? '') },
               redact: ['req.headers.authorization', 'req.headers.cookie'],
             };
+            if (log.file) {
+              return { pinoHttp: [options, destination({ dest: log.file, sync: true, mkdir: true })] };
+            }
             return {
               pinoHttp:
                 log.format === 'pretty'
