@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,22 @@ describe('the local broker (npm run kafka:start / kafka:stop)', () => {
     }
     const records = await readAll(kafka, 'kept');
     expect(records.map((r) => r.value?.toString())).toEqual(['before the restarts']);
+
+    // Kafka's own tools run against it: npm run kafka -- <tool> [options].
+    const tool = (...args: string[]) =>
+      execFileSync(
+        process.execPath,
+        ['-r', 'ts-node/register', join('tools', 'local-kafka.ts'), 'tool', ...args],
+        {
+          cwd: join(__dirname, '..'),
+          env: { ...process.env, KAFKA_BROKERS: first.brokers, TS_NODE_TRANSPILE_ONLY: 'true' },
+          encoding: 'utf8',
+        },
+      );
+    expect(tool('topics', '--describe', '--topic', 'kept')).toMatch(
+      /Topic: kept\s+TopicId: \S+\s+PartitionCount: 1/,
+    );
+    expect(tool('get-offsets', '--topic', 'kept').trim()).toBe('kept:0:1');
   });
 
   it('refuses a port another process holds, in one line that says what to do', async () => {

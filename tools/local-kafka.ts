@@ -4,12 +4,14 @@
  *
  *   npm run kafka:start   # 127.0.0.1:9092 unless KAFKA_LOCAL_PORT says otherwise
  *   npm run kafka:stop
+ *   npm run kafka -- <tool> [options]   # Kafka's own command-line tools against it, e.g.
+ *       npm run kafka -- consumer-groups --describe --group order-processors
  *
  * Its data stays in .cache/kafka-dev between a stop and the next start (the same cluster id and
  * ports), so topics, orders and committed offsets survive a restart.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -253,7 +255,11 @@ export class LocalKafka {
 export function resolveJars(cacheDir: string, log: (line: string) => void): string {
   const libs = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   const marker = join(libs, '.complete');
-  if (existsSync(marker)) return libs;
+  // The marker holds the pom's digest: a pom that lists more (e.g. the tools) resolves again.
+  const pom = createHash('sha256')
+    .update(readFileSync(join(ROOT, 'tools', 'kafka', 'pom.xml')))
+    .digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').includes(pom)) return libs;
   log(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central into ${cacheDir} (first run only)`);
   rmSync(libs, { recursive: true, force: true });
   try {
@@ -279,7 +285,7 @@ export function resolveJars(cacheDir: string, log: (line: string) => void): stri
       `Maven could not resolve Apache Kafka ${KAFKA_VERSION}:\n${String(stdout ?? '')}${String(stderr ?? '')}`,
     );
   }
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  writeFileSync(marker, `${new Date().toISOString()} ${pom}\n`);
   return libs;
 }
 
@@ -325,6 +331,45 @@ export async function startDevBroker(
   return { brokers: kafka.brokers, pid: kafka.pid!, alreadyRunning: false };
 }
 
+/** Kafka's command-line tools by their script names (bin/kafka-<name>.sh in a Kafka download). */
+export const KAFKA_TOOLS: Record<string, string> = {
+  topics: 'org.apache.kafka.tools.TopicCommand',
+  'consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+  'get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  'console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+  'console-producer': 'kafka.tools.ConsoleProducer',
+};
+
+/**
+ * Runs one of Kafka's tools from the broker's own jars, against KAFKA_BROKERS or the local broker;
+ * resolves with its exit code. Its output goes to this process's stdout and stderr.
+ */
+export function runKafkaTool(name: string, args: string[], brokers: string): Promise<number> {
+  const main = KAFKA_TOOLS[name];
+  if (!main) {
+    throw new Error(`unknown tool ${JSON.stringify(name)}: one of ${Object.keys(KAFKA_TOOLS).join(', ')}`);
+  }
+  const libs = resolveJars(join(ROOT, '.cache', 'kafka'), (line) => process.stderr.write(`${line}\n`));
+  const bootstrap = args.includes('--bootstrap-server') ? [] : ['--bootstrap-server', brokers];
+  const child = spawn(
+    'java',
+    [
+      '-Xmx256m',
+      `-Dlog4j.configuration=file:${join(ROOT, 'tools', 'kafka', 'tools-log4j.properties')}`,
+      '-cp',
+      `${libs}/*`,
+      main,
+      ...bootstrap,
+      ...args,
+    ],
+    { stdio: 'inherit', env: { ...process.env, KAFKA_HEAP_OPTS: undefined } },
+  );
+  return new Promise((done, fail) => {
+    child.once('error', fail);
+    child.once('exit', (code) => done(code ?? 1));
+  });
+}
+
 async function main(command: string | undefined): Promise<void> {
   const dataDir = join(ROOT, '.cache', 'kafka-dev');
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -335,12 +380,20 @@ async function main(command: string | undefined): Promise<void> {
     log(`KAFKA_BROKERS=${broker.brokers}`);
     process.exit(0);
   }
+  if (command === 'tool') {
+    const [name, ...args] = process.argv.slice(3);
+    const running = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
+    const brokers = process.env.KAFKA_BROKERS ?? running?.brokers ?? '127.0.0.1:9092';
+    process.exit(await runKafkaTool(name ?? '', args, brokers));
+  }
   if (command === 'stop') {
     if (existsSync(join(dataDir, STATE_FILE))) await LocalKafka.attach(dataDir).stop();
     log('local Kafka stopped (its data stays in .cache/kafka-dev)');
     return;
   }
-  process.stderr.write('usage: local-kafka.ts start|stop\n');
+  process.stderr.write(
+    `usage: local-kafka.ts start | stop | tool <${Object.keys(KAFKA_TOOLS).join('|')}> [options]\n`,
+  );
   process.exit(2);
 }
 

@@ -49,6 +49,11 @@ describe('fault: a second consumer joins while the first works through a backlog
     expect(report.stored).toBe(ORDERS);
     expect(report.deadLettered).toEqual({});
     expect(consumers.map((c) => c.state.readiness().consumer.ready)).toEqual([true, true]);
-    expect(consumers.every((c) => c.stats.totals.stored > 0)).toBe(true);
+    // Both took part: the newcomer holds partitions (how many rows it stored depends on how much of
+    // the backlog was left on them when it joined, which the machine's speed decides).
+    expect(consumers.map((c) => (c.state.assignment[ctx.topics.orders] ?? []).length > 0)).toEqual([
+      true,
+      true,
+    ]);
   });
 });
