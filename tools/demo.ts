@@ -6,9 +6,11 @@
  *   DEMO_DURATION_S  how long the producer runs (default 20)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
  * Every setting is checked before anything starts.
+ *
+ *   npm run demo:reset   drops the demo's database and any broker folders a killed run left in .cache/
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
@@ -62,8 +64,25 @@ function settingProblems(): string[] {
   return problems;
 }
 
+/** Back to a fresh start: the demo's rows and any broker data left by a run that was killed. */
+async function reset(): Promise<void> {
+  const url = new URL(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  rmSync(join(ROOT, '.cache', 'kafka-runs'), { recursive: true, force: true });
+  say(`dropped database ${name}; removed .cache/kafka-runs (the next demo starts empty)`);
+}
+
 async function main(): Promise<void> {
   dropKafkajsTimerWarning();
+  if (process.argv.includes('--reset')) return reset();
   const problems = settingProblems();
   if (problems.length > 0) {
     for (const problem of problems) process.stderr.write(`demo: ${problem}\n`);

@@ -1,0 +1,79 @@
+/**
+ * npm run send -- <kind>: one record into the orders topic, to watch it reach the table or the DLQ.
+ *
+ *   order                  a valid order from the seeded generator: a new row
+ *   poison                 a value that is not JSON: dead-lettered as poison
+ *   invalid                an order whose total does not add up: dead-lettered as invalid, the rule named
+ *   conflicting-duplicate  a stored order's id again, with a different total: dead-lettered, the row left alone
+ *
+ * Brokers and topic come from the same settings as the apps (KAFKA_BROKERS, KAFKA_TOPIC_ORDERS, .env).
+ * Then: psql … -c "select * from orders where order_id = '<id>'", or npm run dlq:replay -- --dry-run.
+ */
+import { appConfigModule, ConfigError, kafkaConfig } from '@app/config';
+import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
+import { kafkaClientOptions } from '@app/kafka';
+import { dropKafkajsTimerWarning } from '@app/platform';
+import { Kafka, logLevel, Message } from 'kafkajs';
+import { OrderGenerator } from '../apps/order-producer/src/orders/order-generator';
+
+const KINDS = ['order', 'poison', 'invalid', 'conflicting-duplicate'] as const;
+type Kind = (typeof KINDS)[number];
+
+function recordsOf(kind: Kind): { messages: Message[]; says: string } {
+  const order = new OrderGenerator(Date.now() % 2 ** 31).next();
+  const message = (value: string, o: OrderEvent = order): Message => ({
+    key: o.customer_id,
+    value,
+    headers: { [OrderHeader.CorrelationId]: o.order_id, [OrderHeader.EventVersion]: ORDER_EVENT_VERSION },
+  });
+  switch (kind) {
+    case 'order':
+      return { messages: [message(JSON.stringify(order))], says: `order ${order.order_id}: a new row` };
+    case 'poison':
+      return {
+        messages: [message('{"order_id": "ORD-')],
+        says: 'a value that is not JSON: the DLQ, reason poison',
+      };
+    case 'invalid':
+      return {
+        messages: [message(JSON.stringify({ ...order, total_amount: order.total_amount + 1 }))],
+        says: `order ${order.order_id} with a wrong total: the DLQ, reason invalid`,
+      };
+    case 'conflicting-duplicate':
+      // The same id twice: the first is stored, the second (another status) is a conflict.
+      return {
+        messages: [
+          message(JSON.stringify(order)),
+          message(JSON.stringify({ ...order, status: 'cancelled' })),
+        ],
+        says: `order ${order.order_id} twice, the second cancelled: one row, one DLQ record (conflicting-duplicate)`,
+      };
+  }
+}
+
+async function main(): Promise<void> {
+  dropKafkajsTimerWarning();
+  const kind = process.argv[2] as Kind;
+  if (!KINDS.includes(kind)) {
+    process.stderr.write(`usage: npm run send -- <${KINDS.join('|')}>\n`);
+    process.exit(2);
+  }
+  await appConfigModule([kafkaConfig]);
+  const kafka = kafkaConfig();
+  const { messages, says } = recordsOf(kind);
+  const producer = new Kafka({ ...kafkaClientOptions(kafka, 'send'), logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    const [sent] = await producer.send({ topic: kafka.topics.orders, acks: -1, messages });
+    process.stdout.write(`sent to ${kafka.topics.orders} partition ${sent.partition}: ${says}\n`);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  const lines =
+    error instanceof ConfigError ? error.issues : [error instanceof Error ? error.message : String(error)];
+  for (const line of lines) process.stderr.write(`send: ${line}\n`);
+  process.exitCode = 1;
+});
