@@ -1,7 +1,8 @@
 /**
  * npm run demo: the whole pipeline on this machine. Uses KAFKA_BROKERS / DATABASE_URL when set,
  * otherwise starts a local Kafka broker (tools/local-kafka.ts) and uses the local PostgreSQL.
- * Runs two consumers and one producer as separate processes, shows live progress, then a summary.
+ * Runs two consumers and one producer as separate processes, shows live progress (half-way one consumer
+ * leaves the group, and its partitions move), then a summary.
  *
  *   DEMO_DURATION_S  how long the producer runs (default 20)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
@@ -174,6 +175,9 @@ async function demo(brokers: string): Promise<void> {
     let stored = 0;
     let tick = 0;
     const deadline = Date.now() + (DURATION_S + 120) * 1000;
+    // Half-way, one consumer leaves: the group rebalances and the live line shows its partitions move.
+    const leaveAt = Math.floor(DURATION_S / 2);
+    let left: App | undefined;
     partial = () => `  so far: produced ${produced}, stored ${stored}`;
     for (;;) {
       checkInterrupted();
@@ -190,6 +194,12 @@ async function demo(brokers: string): Promise<void> {
       if (process.stdout.isTTY) process.stdout.write(`\r${progress.padEnd(79)}${done ? '\n' : ''}`);
       else if (done || tick % 5 === 0) say(progress);
       if (done) break;
+      if (!left && tick >= leaveAt) {
+        left = consumers[consumers.length - 1];
+        if (process.stdout.isTTY) process.stdout.write('\n');
+        say(`▶ ${left.name} leaves the group (SIGTERM): its partitions move to the others`);
+        void stop(left);
+      }
       if (Date.now() > deadline)
         throw new Error(`stored ${stored} of ${produced} orders before the deadline`);
       tick += 1;
@@ -209,7 +219,8 @@ async function demo(brokers: string): Promise<void> {
     say(`  stored          ${stored} rows in PostgreSQL`);
     say(`  dead-lettered   ${deadLettered}`);
     for (const app of consumers) {
-      say(`  ${app.name}      partitions ${partitionsOf(app, owned)}, stored ${storedBy(app)}`);
+      const when = app === left ? ` (left after ${leaveAt} s)` : '';
+      say(`  ${app.name}      partitions ${partitionsOf(app, owned)}${when}, stored ${storedBy(app)}`);
     }
     say(
       `  latency         created_at → row: p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms`,

@@ -23,14 +23,15 @@ export class StartupError extends Error {
  */
 export function startupLine(
   app: string,
-  level: 'warn' | 'fatal',
+  level: 'info' | 'warn' | 'fatal',
   msg: string,
   fields: Record<string, unknown>,
 ): void {
-  const levels = { warn: 40, fatal: 60 };
+  const levels = { info: 30, warn: 40, fatal: 60 };
   const entry = { level: levels[level], time: new Date().toISOString(), app, msg, ...fields };
   process.stdout.write(`${JSON.stringify(entry)}\n`);
-  if (process.stderr.isTTY) {
+  // A terminal also gets a readable line for what went wrong or is awaited.
+  if (process.stderr.isTTY && level !== 'info') {
     const text = (key: string) => (typeof fields[key] === 'string' ? fields[key] : undefined);
     const fix = text('fix');
     const parts = [text('dependency'), text('reason'), fix && `fix: ${fix}`];

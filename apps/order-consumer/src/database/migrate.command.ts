@@ -1,4 +1,5 @@
 import { appConfigModule, databaseConfig, startupConfig } from '@app/config';
+import { startupLine } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options';
 import { migrateWithLock } from './migration-runner.service';
@@ -17,9 +18,7 @@ export async function runMigrateCommand(): Promise<void> {
   await dataSource.initialize();
   try {
     const applied = await migrateWithLock(dataSource);
-    process.stdout.write(
-      `${JSON.stringify({ level: 30, app: 'order-consumer', msg: 'migrations applied', migrations: applied })}\n`,
-    );
+    startupLine('order-consumer', 'info', 'migrations applied', { migrations: applied });
   } finally {
     await dataSource.destroy();
   }
