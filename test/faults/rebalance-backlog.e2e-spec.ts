@@ -23,12 +23,14 @@ describe('fault: a second consumer joins while the first works through a backlog
   it('settles the group within 15 s and stores every order once, with no dead letter and no crash', async () => {
     await createTopics(ctx);
     await produceMany(ctx.kafka, ctx.topics.orders, generateOrders(ORDERS, 23).map(asRecord));
-    // Small batches keep the first consumer busy long enough for the second to join mid-backlog.
-    consumers.push(await startConsumer({ CONSUMER_BATCH_MAX: '50' }));
+    // Small batches, one partition at a time: the first consumer needs several seconds for the backlog
+    // (a fast machine drained 40,000 in 3 s with the defaults), longer than the second takes to join.
+    const slow = { CONSUMER_BATCH_MAX: '5', CONSUMER_CONCURRENCY: '1' };
+    consumers.push(await startConsumer(slow));
     await eventually('the first consumer to be under way', async () => (await countOrders(ctx.db)) > 1_000);
 
     const joinedAt = Date.now();
-    consumers.push(await startConsumer({ CONSUMER_BATCH_MAX: '50' }));
+    consumers.push(await startConsumer(slow));
     await eventually(
       'the group to settle with both members',
       () => groupStable(ctx.kafka, ctx.group, ctx.topics.orders, 2),
