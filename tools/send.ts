@@ -10,7 +10,7 @@
  * Then: psql … -c "select * from orders where order_id = '<id>'", or npm run dlq:replay -- --dry-run.
  */
 import { appConfigModule, ConfigError, kafkaConfig } from '@app/config';
-import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
+import { orderRecord } from '@app/contracts';
 import { kafkaClientOptions } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { Kafka, logLevel, Message } from 'kafkajs';
@@ -21,11 +21,8 @@ type Kind = (typeof KINDS)[number];
 
 function recordsOf(kind: Kind): { messages: Message[]; says: string } {
   const order = new OrderGenerator(Date.now() % 2 ** 31).next();
-  const message = (value: string, o: OrderEvent = order): Message => ({
-    key: o.customer_id,
-    value,
-    headers: { [OrderHeader.CorrelationId]: o.order_id, [OrderHeader.EventVersion]: ORDER_EVENT_VERSION },
-  });
+  // The producer's record, with the value swapped for the kind's.
+  const message = (value: string): Message => ({ ...orderRecord(order), value });
   switch (kind) {
     case 'order':
       return { messages: [message(JSON.stringify(order))], says: `order ${order.order_id}: a new row` };

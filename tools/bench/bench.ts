@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { OrderHeader, ORDER_EVENT_VERSION } from '@app/contracts';
+import { orderRecord } from '@app/contracts';
 import { topicSpecs } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-source.options';
@@ -539,17 +539,9 @@ async function prefill(kafka: Kafka, topic: string, count: number): Promise<numb
   const started = performance.now();
   try {
     for (let sent = 0; sent < count;) {
-      const messages = Array.from({ length: Math.min(2_000, count - sent) }, () => {
-        const order = generator.next();
-        return {
-          key: order.customer_id,
-          value: JSON.stringify(order),
-          headers: {
-            [OrderHeader.CorrelationId]: order.order_id,
-            [OrderHeader.EventVersion]: ORDER_EVENT_VERSION,
-          },
-        };
-      });
+      const messages = Array.from({ length: Math.min(2_000, count - sent) }, () =>
+        orderRecord(generator.next()),
+      );
       await producer.send({ topic, acks: -1, messages });
       sent += messages.length;
     }

@@ -5,7 +5,7 @@
  *
  *   BENCH_BROKERS, BENCH_TOPIC, BENCH_ORDERS (set by tools/bench/bench.ts)
  */
-import { OrderHeader, ORDER_EVENT_VERSION } from '@app/contracts';
+import { orderRecord } from '@app/contracts';
 import { reliableProducerOptions } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { Kafka, logLevel } from 'kafkajs';
@@ -26,17 +26,9 @@ async function main(): Promise<void> {
   await producer.connect();
   const generator = new OrderGenerator(42);
   for (let sent = 0; sent < orders; sent += PER_SEND) {
-    const messages = Array.from({ length: Math.min(PER_SEND, orders - sent) }, () => {
-      const order = generator.next();
-      return {
-        key: order.customer_id,
-        value: JSON.stringify(order),
-        headers: {
-          [OrderHeader.CorrelationId]: order.order_id,
-          [OrderHeader.EventVersion]: ORDER_EVENT_VERSION,
-        },
-      };
-    });
+    const messages = Array.from({ length: Math.min(PER_SEND, orders - sent) }, () =>
+      orderRecord(generator.next()),
+    );
     await producer.send({ topic, acks: -1, messages });
   }
   await producer.disconnect();

@@ -6,3 +6,4 @@ export * from './order-status';
 export * from './order.dto';
 export * from './topics';
 export * from './validate-order';
+export * from './order-record';

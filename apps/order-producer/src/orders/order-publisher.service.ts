@@ -1,5 +1,5 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
-import { ORDER_EVENT_VERSION, OrderEvent, OrderHeader } from '@app/contracts';
+import { OrderEvent, OrderHeader, orderRecord } from '@app/contracts';
 import { describeError } from '@app/dlq';
 import { BATCH_FRAMING_BYTES, isTooLarge, recordBytes, sendChunks, TopicProvisioner } from '@app/kafka';
 import { backoffDelay, delay, RETRY_POLICY } from '@app/platform';
@@ -78,15 +78,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
 
   /** Queues an order for delivery; sending starts at once if it is not already under way. */
   enqueue(order: OrderEvent): void {
-    const message: Message = {
-      // Keying by customer sends all of a customer's orders to one partition, which keeps them in order.
-      key: order.customer_id,
-      value: JSON.stringify(order),
-      headers: {
-        [OrderHeader.CorrelationId]: order.order_id,
-        [OrderHeader.EventVersion]: ORDER_EVENT_VERSION,
-      },
-    };
+    const message: Message = orderRecord(order);
     const bytes = recordBytes(message);
     if (BATCH_FRAMING_BYTES + bytes > this.sendMaxBytes) return this.reject(message, bytes);
     this.backlog.push({ message, bytes });
