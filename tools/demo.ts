@@ -1,14 +1,17 @@
 /**
  * npm run demo: the whole pipeline on this machine. Uses KAFKA_BROKERS / DATABASE_URL when set,
- * otherwise starts a local Kafka broker (tools/local-kafka.ts) and uses the local PostgreSQL.
+ * otherwise starts a local Kafka broker (tools/local-kafka.ts) and uses the PostgreSQL at
+ * 127.0.0.1:5432, or, when none answers there, an embedded one (tools/local-postgres.ts).
  * Runs two consumers and one producer as separate processes, shows live progress (half-way one consumer
  * leaves the group, and its partitions move), then a summary.
  *
  *   DEMO_DURATION_S  how long the producer runs (default 20)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
+ *   EMBEDDED_POSTGRES=true   the embedded PostgreSQL even where a server answers
  * Every setting is checked before anything starts.
  *
- *   npm run demo:reset   drops the demo's database and any broker folders a killed run left in .cache/
+ *   npm run demo:reset   drops the demo's database and any broker or PostgreSQL folders a killed run
+ *                        left in .cache/
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
@@ -19,12 +22,14 @@ import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { LocalKafka } from './local-kafka';
+import { answers, embeddedPostgresForced, LocalPostgres, removeLeftoverClusters } from './local-postgres';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_SETTINGS = ['DEMO_DURATION_S'];
 const DURATION_S = Number(process.env.DEMO_DURATION_S ?? 20);
 const RATE = process.env.PRODUCER_RATE ?? '50';
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/food_orders_demo';
+const DEMO_DATABASE = 'food_orders_demo';
+const DEFAULT_DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DEMO_DATABASE}`;
 
 interface App {
   name: string;
@@ -60,7 +65,17 @@ function settingProblems(): string[] {
     readEnv({ ...process.env, PRODUCER_RATE: RATE });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.issues);
+    // The apps' default rate is 10; the demo's is its own.
+    problems.push(
+      ...error.issues.map((issue) =>
+        issue.replace(/^(PRODUCER_RATE=.*)\(default \d+\)$/, '$1(default 50 in the demo)'),
+      ),
+    );
+  }
+  try {
+    embeddedPostgresForced();
+  } catch (error) {
+    problems.push((error as Error).message);
   }
   return problems;
 }
@@ -70,15 +85,20 @@ async function reset(): Promise<void> {
   const url = new URL(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
+  // Without a server there (the demo used an embedded one, deleted when it stopped) there is nothing to drop.
+  if (process.env.DATABASE_URL || (await answers(url.hostname, Number(url.port || 5432)))) {
+    const admin = new Client({ connectionString: url.toString() });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+    say(`dropped database ${name}`);
   }
   rmSync(join(ROOT, '.cache', 'kafka-runs'), { recursive: true, force: true });
-  say(`dropped database ${name}; removed .cache/kafka-runs (the next demo starts empty)`);
+  const clusters = await removeLeftoverClusters();
+  say(`removed .cache/kafka-runs and ${clusters} embedded PostgreSQL cluster(s): the next demo starts empty`);
 }
 
 async function main(): Promise<void> {
@@ -91,26 +111,39 @@ async function main(): Promise<void> {
     return;
   }
   let localKafka: LocalKafka | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    say('▶ no KAFKA_BROKERS given: starting a local Apache Kafka broker');
-    localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
-    brokers = localKafka.brokers;
-  }
+  let localPostgres: LocalPostgres | undefined;
   try {
-    await demo(brokers);
+    let brokers = process.env.KAFKA_BROKERS;
+    if (!brokers) {
+      say('▶ no KAFKA_BROKERS given: starting a local Apache Kafka broker');
+      localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
+      brokers = localKafka.brokers;
+    }
+    checkInterrupted();
+    const forced = embeddedPostgresForced();
+    let databaseUrl = forced ? undefined : process.env.DATABASE_URL;
+    if (!databaseUrl && !forced && (await answers('127.0.0.1', 5432))) databaseUrl = DEFAULT_DATABASE_URL;
+    if (!databaseUrl) {
+      say(
+        forced
+          ? '▶ EMBEDDED_POSTGRES=true: starting an embedded PostgreSQL'
+          : '▶ no DATABASE_URL given and no PostgreSQL at 127.0.0.1:5432: starting an embedded one',
+      );
+      localPostgres = await LocalPostgres.start({ log: (line) => say(`  ${line}`) });
+      databaseUrl = localPostgres.urlFor(DEMO_DATABASE);
+    }
+    await demo(brokers, databaseUrl);
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     process.exitCode = 130;
   } finally {
-    // Whatever happened (a failure, Ctrl-C), the broker the demo started goes with it.
-    await localKafka?.destroy();
+    // Whatever happened (a failure, Ctrl-C), the services the demo started go with it.
+    await Promise.all([localKafka?.destroy(), localPostgres?.destroy()]);
   }
 }
 
-async function demo(brokers: string): Promise<void> {
+async function demo(brokers: string, databaseUrl: string): Promise<void> {
   const started = Date.now();
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl);
 
   if (builtIsCurrent()) {

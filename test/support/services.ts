@@ -3,12 +3,14 @@
  * 1. KAFKA_BROKERS and DATABASE_URL set: use them (compose, CI, a developer's own stack);
  * 2. a container runtime reachable: testcontainers (Kafka 3.9 KRaft, PostgreSQL 16);
  * 3. otherwise: a local Apache Kafka 3.9 broker from Maven Central, and the PostgreSQL at
- *    DATABASE_URL or 127.0.0.1:5432.
+ *    DATABASE_URL, else the one answering at 127.0.0.1:5432, else an embedded one (tools/local-postgres.ts).
+ * EMBEDDED_POSTGRES=true picks the embedded PostgreSQL whatever else is there (Kafka as above).
  * Each test file then gets its own database on that server (see test-database.ts).
  */
 import { GenericContainer, getContainerRuntimeClient, StartedTestContainer, Wait } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { freePort, LocalKafka } from '../../tools/local-kafka';
+import { answers, embeddedPostgresForced, LocalPostgres } from '../../tools/local-postgres';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:16-alpine';
@@ -17,6 +19,8 @@ const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 export interface TestServices {
   source: 'environment' | 'testcontainers' | 'local';
   brokers: string;
+  /** Where PostgreSQL comes from, when not from the same source as the broker. */
+  postgres: 'environment' | 'testcontainers' | 'local' | 'embedded';
   /** A URL on the PostgreSQL server whose user may create databases. */
   postgresUrl: string;
   /** The local broker, when that is what runs (lets fault tests restart it). */
@@ -25,23 +29,46 @@ export interface TestServices {
 }
 
 export async function startTestServices(log: (line: string) => void): Promise<TestServices> {
-  const { KAFKA_BROKERS, DATABASE_URL } = process.env;
+  const embedded = embeddedPostgresForced();
+  const { KAFKA_BROKERS } = process.env;
+  const DATABASE_URL = embedded ? undefined : process.env.DATABASE_URL;
   if (KAFKA_BROKERS && DATABASE_URL) {
     log(`e2e services: from the environment (KAFKA_BROKERS=${KAFKA_BROKERS})`);
-    return { source: 'environment', brokers: KAFKA_BROKERS, postgresUrl: DATABASE_URL, stop: async () => {} };
+    return {
+      source: 'environment',
+      postgres: 'environment',
+      brokers: KAFKA_BROKERS,
+      postgresUrl: DATABASE_URL,
+      stop: async () => {},
+    };
   }
   if (await containerRuntimeAvailable()) {
-    log('e2e services: testcontainers');
-    return startContainers();
+    log(`e2e services: testcontainers${embedded ? ' (Kafka) + embedded PostgreSQL' : ''}`);
+    return startContainers(embedded ? await LocalPostgres.start({ log }) : undefined);
   }
-  log('e2e services: no container runtime; local Kafka broker from Maven Central + local PostgreSQL');
+  const postgres: TestServices['postgres'] = DATABASE_URL
+    ? 'environment'
+    : !embedded && (await answers('127.0.0.1', 5432))
+      ? 'local'
+      : 'embedded';
+  log(`e2e services: no container runtime; local Kafka broker from Maven Central + ${postgres} PostgreSQL`);
   const localKafka = await LocalKafka.start({ log });
+  let localPostgres: LocalPostgres | undefined;
+  try {
+    if (postgres === 'embedded') localPostgres = await LocalPostgres.start({ log });
+  } catch (error) {
+    await localKafka.destroy();
+    throw error;
+  }
   return {
     source: 'local',
+    postgres,
     brokers: localKafka.brokers,
-    postgresUrl: DATABASE_URL ?? LOCAL_POSTGRES,
+    postgresUrl: localPostgres?.urlFor() ?? DATABASE_URL ?? LOCAL_POSTGRES,
     localKafka,
-    stop: () => localKafka.destroy(),
+    stop: async () => {
+      await Promise.all([localKafka.destroy(), localPostgres?.destroy()]);
+    },
   };
 }
 
@@ -54,7 +81,7 @@ async function containerRuntimeAvailable(): Promise<boolean> {
   }
 }
 
-async function startContainers(): Promise<TestServices> {
+async function startContainers(embeddedPostgres?: LocalPostgres): Promise<TestServices> {
   // The broker must advertise the port the host sees, so it is chosen before the container starts.
   const hostPort = await freePort();
   const [kafka, postgres] = await Promise.all([
@@ -76,15 +103,16 @@ async function startContainers(): Promise<TestServices> {
       })
       .withWaitStrategy(Wait.forLogMessage('Kafka Server started'))
       .start(),
-    new PostgreSqlContainer(POSTGRES_IMAGE).start(),
+    embeddedPostgres ? undefined : new PostgreSqlContainer(POSTGRES_IMAGE).start(),
   ]);
-  const containers: StartedTestContainer[] = [kafka, postgres];
+  const containers: StartedTestContainer[] = postgres ? [kafka, postgres] : [kafka];
   return {
     source: 'testcontainers',
+    postgres: embeddedPostgres ? 'embedded' : 'testcontainers',
     brokers: `127.0.0.1:${hostPort}`,
-    postgresUrl: postgres.getConnectionUri(),
+    postgresUrl: embeddedPostgres?.urlFor() ?? postgres!.getConnectionUri(),
     stop: async () => {
-      await Promise.all(containers.map((c) => c.stop()));
+      await Promise.all([...containers.map((c) => c.stop()), embeddedPostgres?.destroy()]);
     },
   };
 }

