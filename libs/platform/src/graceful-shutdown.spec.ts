@@ -1,13 +1,21 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { exitOnSignals, exitOnStartupError } from './graceful-shutdown';
 import { StartupError } from './startup';
 
 describe(exitOnSignals.name, () => {
   let handlers: Record<string, (signal: NodeJS.Signals) => void>;
   let exit: jest.SpyInstance;
+  const logged: string[] = [];
 
   beforeEach(() => {
     handlers = {};
+    logged.length = 0;
+    // What the app's logger would print, kept for the assertions instead of Nest's console output.
+    for (const level of ['log', 'warn', 'error'] as const) {
+      jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown) => {
+        logged.push(`${level}: ${String(message)}`);
+      });
+    }
     jest.spyOn(process, 'on').mockImplementation(((
       event: string,
       handler: (signal: NodeJS.Signals) => void,
@@ -36,6 +44,7 @@ describe(exitOnSignals.name, () => {
     await Promise.resolve();
     expect(close).toHaveBeenCalledTimes(1);
     expect(exit).toHaveBeenCalledWith(0);
+    expect(logged).toEqual(['log: SIGTERM: finishing work in flight']);
   });
 
   it('exits 1 at once on a second signal, without waiting for the close', () => {
@@ -43,6 +52,7 @@ describe(exitOnSignals.name, () => {
     handlers.SIGTERM('SIGTERM');
     handlers.SIGINT('SIGINT');
     expect(exit).toHaveBeenCalledWith(1);
+    expect(logged).toContain('warn: second SIGINT while shutting down: exiting now');
   });
 
   it('exits 1 when closing fails, or when it takes longer than the deadline', async () => {
@@ -59,6 +69,10 @@ describe(exitOnSignals.name, () => {
     exitOnSignals(app(() => Promise.reject(new Error('pool stuck'))))('run complete');
     await new Promise((done) => setImmediate(done));
     expect(exit).toHaveBeenCalledWith(1);
+    expect(logged.filter((line) => line.startsWith('error'))).toEqual([
+      'error: shutdown took longer than 1000 ms: exiting',
+      'error: shutdown failed: Error: pool stuck',
+    ]);
   });
 
   it('reports a failed start-up as one JSON line naming the dependency, the cause and the fix, and exits 1', () => {

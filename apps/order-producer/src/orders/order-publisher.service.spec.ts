@@ -8,7 +8,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { Observable, of, Subject, throwError } from 'rxjs';
 import { OrderPublisher } from './order-publisher.service';
-import { BACKLOG_MAX_BYTES, SEND_MAX_RECORDS } from './orders.constants';
+import { BACKLOG_MAX_BYTES, BACKLOG_MAX_RECORDS, SEND_MAX_RECORDS } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 
 const kafka = { topics: { orders: 'food-orders', dlq: 'food-orders.dlq' } } as KafkaConfig;
@@ -65,8 +65,16 @@ describe(OrderPublisher.name, () => {
         },
       ],
     });
-    expect(publisher.counters).toEqual({ sent: 1, rejected: 0, failedAttempts: 0 });
+    expect(publisher.counters).toEqual({ sent: 1, sends: 1, rejected: 0, failedAttempts: 0 });
     expect(publisher.state()).toEqual({ ready: true });
+  });
+
+  it('sends what one tick queued together, not the first order alone and the rest after it', async () => {
+    const { publisher, sends } = await setUp();
+    for (const order of orders(5)) publisher.enqueue(order);
+    await publisher.idle();
+
+    expect(sends.map(idsOf)).toEqual([['ORD-0', 'ORD-1', 'ORD-2', 'ORD-3', 'ORD-4']]);
   });
 
   it('sends the backlog oldest first, at most SEND_MAX_RECORDS and the topic’s max.message.bytes at a time', async () => {
@@ -94,7 +102,7 @@ describe(OrderPublisher.name, () => {
 
     expect(sends).toHaveLength(2);
     expect(sends[1]).toEqual(sends[0]);
-    expect(publisher.counters).toEqual({ sent: 1, rejected: 0, failedAttempts: 1 });
+    expect(publisher.counters).toEqual({ sent: 1, sends: 1, rejected: 0, failedAttempts: 1 });
   });
 
   it('is not ready while disconnected or after a failed send, and stops retrying when told to give up', async () => {
@@ -121,19 +129,24 @@ describe(OrderPublisher.name, () => {
     publisher.giveUp();
     await publisher.idle();
 
-    expect(publisher.counters).toEqual({ sent: 0, rejected: 0, failedAttempts: 0 });
+    expect(publisher.counters).toEqual({ sent: 0, sends: 0, rejected: 0, failedAttempts: 0 });
   });
 
-  it('has no room once the orders waiting reach BACKLOG_MAX_BYTES', async () => {
-    const { publisher, client } = await setUp();
-    client.emitBatch.mockReturnValue(new Subject<never>());
-    let queued = 0;
-    while (publisher.hasRoom()) {
-      publisher.enqueue(anOrder({ order_id: `ORD-${queued++}` }));
-    }
-    expect(queued * 300).toBeGreaterThan(BACKLOG_MAX_BYTES / 2);
-    expect(queued * 300).toBeLessThan(BACKLOG_MAX_BYTES * 2);
-    publisher.giveUp();
+  it('has no room once BACKLOG_MAX_RECORDS orders wait, or BACKLOG_MAX_BYTES of big ones', async () => {
+    const fill = async (make: (i: number) => OrderEvent) => {
+      const { publisher, client } = await setUp();
+      client.emitBatch.mockReturnValue(new Subject<never>());
+      let queued = 0;
+      while (publisher.hasRoom()) publisher.enqueue(make(queued++));
+      publisher.giveUp();
+      return queued;
+    };
+    expect(await fill((i) => anOrder({ order_id: `ORD-${i}` }))).toBe(BACKLOG_MAX_RECORDS);
+    const big = (i: number) =>
+      anOrder({ order_id: `ORD-${i}`, items: [anItem({ name: 'x'.repeat(20_000) })] });
+    const bigOnes = await fill(big);
+    expect(bigOnes).toBeLessThan(BACKLOG_MAX_RECORDS);
+    expect(bigOnes * 20_000).toBeGreaterThanOrEqual(BACKLOG_MAX_BYTES);
   });
 
   it('rejects an order larger than the topic accepts without sending it, naming it and the fix', async () => {

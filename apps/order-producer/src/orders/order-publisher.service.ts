@@ -8,7 +8,13 @@ import { ClientKafka } from '@nestjs/microservices';
 import { Message } from 'kafkajs';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { lastValueFrom, Subject, Subscription } from 'rxjs';
-import { BACKLOG_MAX_BYTES, ORDERS_KAFKA_CLIENT, SEND_MAX_BYTES, SEND_MAX_RECORDS } from './orders.constants';
+import {
+  BACKLOG_MAX_BYTES,
+  BACKLOG_MAX_RECORDS,
+  ORDERS_KAFKA_CLIENT,
+  SEND_MAX_BYTES,
+  SEND_MAX_RECORDS,
+} from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 
 export interface PublisherState {
@@ -39,7 +45,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
   private backlogBytes = 0;
   private sendMaxBytes = SEND_MAX_BYTES;
   private draining: Promise<void> | undefined;
-  readonly counters = { sent: 0, rejected: 0, failedAttempts: 0 };
+  readonly counters = { sent: 0, sends: 0, rejected: 0, failedAttempts: 0 };
   /** Emits when a send has made room in the backlog, so the schedule can top it up at once. */
   readonly room = new Subject<void>();
 
@@ -73,7 +79,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
 
   /** Whether the backlog can take more orders; when it cannot, the broker is slower than the rate. */
   hasRoom(): boolean {
-    return this.backlogBytes < BACKLOG_MAX_BYTES;
+    return this.backlog.length < BACKLOG_MAX_RECORDS && this.backlogBytes < BACKLOG_MAX_BYTES;
   }
 
   /** Queues an order for delivery; sending starts at once if it is not already under way. */
@@ -100,6 +106,9 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
   }
 
   private async drain(): Promise<void> {
+    // The first send leaves once the caller has queued all it had (a schedule tick queues many orders
+    // at once): not with the first order alone, followed by sends of whatever piled up behind it.
+    await Promise.resolve();
     while (this.backlog.length > 0 && !this.abort.signal.aborted) {
       const sending = this.deliver(this.nextChunk());
       // Once the send is on the wire (kafkajs gets there in microtasks), the schedule tops the backlog
@@ -130,6 +139,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
           this.abort.signal,
         );
         this.counters.sent += chunk.length;
+        this.counters.sends += 1;
         this.metrics.produced.inc(chunk.length);
         this.lastError = undefined;
         return;

@@ -13,7 +13,7 @@ const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown
 function schedule(config: Partial<ProducerConfig>) {
   const sent: OrderEvent[] = [];
   const publisher = {
-    counters: { sent: 0, rejected: 0, failedAttempts: 0 },
+    counters: { sent: 0, sends: 0, rejected: 0, failedAttempts: 0 },
     giveUp: jest.fn(),
     hasRoom: jest.fn(() => true),
     room: new Subject<void>(),

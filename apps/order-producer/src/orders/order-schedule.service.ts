@@ -106,10 +106,12 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.publisher.idle();
-    const { sent, rejected, failedAttempts } = this.publisher.counters;
+    const { sent, sends, rejected, failedAttempts } = this.publisher.counters;
     const seconds = (Date.now() - this.startedAt) / 1000;
     const summary = {
       sent,
+      // Few orders per send means a send (a produce request, an acknowledgement) per handful of orders.
+      orders_per_send: round(sent / Math.max(1, sends)),
       rejected,
       errors: failedAttempts,
       seconds: round(seconds),
