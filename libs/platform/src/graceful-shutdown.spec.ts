@@ -12,7 +12,7 @@ describe(exitOnSignals.name, () => {
     logged.length = 0;
     // What the app's logger would print, kept for the assertions instead of Nest's console output.
     for (const level of ['log', 'warn', 'error'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation((message: unknown) => {
+      jest.spyOn(Logger.prototype, level).mockImplementation((...[message]: unknown[]) => {
         logged.push(`${level}: ${String(message)}`);
       });
     }
