@@ -91,7 +91,7 @@ describe('the embedded PostgreSQL (no server to install)', () => {
         '-r',
         'ts-node/register',
         '-e',
-        `require('./tools/local-postgres').LocalPostgres.start({ dataDir: ${JSON.stringify(dataDir)} }).then((pg) => console.log(pg.port))`,
+        `require('./tools/local-postgres').LocalPostgres.start({ dataDir: ${JSON.stringify(dataDir)}, log: () => undefined }).then((pg) => console.log(pg.port))`,
       ],
       {
         cwd: ROOT,

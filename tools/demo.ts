@@ -22,7 +22,13 @@ import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { LocalKafka } from './local-kafka';
-import { answers, embeddedPostgresForced, LocalPostgres, removeLeftoverClusters } from './local-postgres';
+import {
+  answers,
+  choosePostgres,
+  embeddedPostgresForced,
+  LocalPostgres,
+  removeLeftoverClusters,
+} from './local-postgres';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_SETTINGS = ['DEMO_DURATION_S'];
@@ -120,19 +126,14 @@ async function main(): Promise<void> {
       brokers = localKafka.brokers;
     }
     checkInterrupted();
-    const forced = embeddedPostgresForced();
-    let databaseUrl = forced ? undefined : process.env.DATABASE_URL;
-    if (!databaseUrl && !forced && (await answers('127.0.0.1', 5432))) databaseUrl = DEFAULT_DATABASE_URL;
-    if (!databaseUrl) {
-      say(
-        forced
-          ? '▶ EMBEDDED_POSTGRES=true: starting an embedded PostgreSQL'
-          : '▶ no DATABASE_URL given and no PostgreSQL at 127.0.0.1:5432: starting an embedded one',
-      );
-      localPostgres = await LocalPostgres.start({ log: (line) => say(`  ${line}`) });
-      databaseUrl = localPostgres.urlFor(DEMO_DATABASE);
-    }
-    await demo(brokers, databaseUrl);
+    const postgres = await choosePostgres(
+      DEFAULT_DATABASE_URL,
+      (line) => say(`▶ ${line}`),
+      (line) => say(`  ${line}`),
+    );
+    localPostgres = postgres.server;
+    checkInterrupted();
+    await demo(brokers, postgres.url);
   } catch (error) {
     if (!(error instanceof Interrupted)) throw error;
     process.exitCode = 130;

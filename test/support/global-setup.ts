@@ -1,3 +1,5 @@
+// A relative import: global setup runs outside jest's module mapper.
+import { dropKafkajsTimerWarning } from '../../libs/platform/src/process-warnings';
 import { startTestServices, TestServices } from './services';
 
 declare global {
@@ -5,6 +7,8 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Jest's own process: where a lone test file runs (in band), its apps' kafkajs warning lands here.
+  dropKafkajsTimerWarning();
   const services = await startTestServices((line) => process.stderr.write(`${line}\n`));
   globalThis.__foodOrdersServices = services;
   // Test files read these; each file then creates its own database and topics.

@@ -10,7 +10,12 @@
 import { GenericContainer, getContainerRuntimeClient, StartedTestContainer, Wait } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { freePort, LocalKafka } from '../../tools/local-kafka';
-import { answers, embeddedPostgresForced, LocalPostgres } from '../../tools/local-postgres';
+import {
+  choosePostgres,
+  ChosenPostgres,
+  embeddedPostgresForced,
+  LocalPostgres,
+} from '../../tools/local-postgres';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:16-alpine';
@@ -46,28 +51,25 @@ export async function startTestServices(log: (line: string) => void): Promise<Te
     log(`e2e services: testcontainers${embedded ? ' (Kafka) + embedded PostgreSQL' : ''}`);
     return startContainers(embedded ? await LocalPostgres.start({ log }) : undefined);
   }
-  const postgres: TestServices['postgres'] = DATABASE_URL
-    ? 'environment'
-    : !embedded && (await answers('127.0.0.1', 5432))
-      ? 'local'
-      : 'embedded';
-  log(`e2e services: no container runtime; local Kafka broker from Maven Central + ${postgres} PostgreSQL`);
+  log('e2e services: no container runtime; local Kafka broker from Maven Central');
   const localKafka = await LocalKafka.start({ log });
-  let localPostgres: LocalPostgres | undefined;
+  let postgres: ChosenPostgres;
   try {
-    if (postgres === 'embedded') localPostgres = await LocalPostgres.start({ log });
+    postgres = await choosePostgres(LOCAL_POSTGRES, log);
   } catch (error) {
     await localKafka.destroy();
     throw error;
   }
+  const where = { environment: 'at DATABASE_URL', local: 'at 127.0.0.1:5432', embedded: 'embedded' };
+  log(`e2e services: PostgreSQL ${where[postgres.source]}`);
   return {
     source: 'local',
-    postgres,
+    postgres: postgres.source,
     brokers: localKafka.brokers,
-    postgresUrl: localPostgres?.urlFor() ?? DATABASE_URL ?? LOCAL_POSTGRES,
+    postgresUrl: postgres.url,
     localKafka,
     stop: async () => {
-      await Promise.all([localKafka.destroy(), localPostgres?.destroy()]);
+      await Promise.all([localKafka.destroy(), postgres.server?.destroy()]);
     },
   };
 }

@@ -17,7 +17,7 @@
  *     processed_at − created_at, read back from the rows.
  *
  * Services: KAFKA_BROKERS or a local broker (tools/local-kafka.ts); the PostgreSQL server of
- * DATABASE_URL, else 127.0.0.1:5432. Databases and topics it creates are its own and dropped after.
+ * DATABASE_URL, else 127.0.0.1:5432, else an embedded one. Databases and topics it creates are its own and dropped after.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +33,7 @@ import { dropKafkajsTimerWarning } from '@app/platform';
 import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-source.options';
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
 import { LocalKafka } from '../local-kafka';
+import { choosePostgres } from '../local-postgres';
 import { cpuByPackage } from './profile-summary';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -106,12 +107,15 @@ async function main(): Promise<void> {
     localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
     brokers = localKafka.brokers;
   }
+  const postgres = await choosePostgres('postgres://postgres@127.0.0.1:5432/postgres', (line) =>
+    say(`  ${line}`),
+  );
   const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const services: Services = {
     brokers,
-    adminUrl: serverUrl(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    adminUrl: serverUrl(postgres.url),
     runId: Date.now().toString(36),
     kafka,
     admin,
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
     else await throughput(services, Number(args.orders ?? 200_000), Number(args.rounds), args.profile);
   } finally {
     await admin.disconnect();
-    await localKafka?.destroy();
+    await Promise.all([localKafka?.destroy(), postgres.server?.destroy()]);
   }
 }
 
