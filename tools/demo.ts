@@ -51,7 +51,7 @@ class Interrupted extends Error {}
 let interrupted = false;
 process.once('SIGINT', () => {
   interrupted = true;
-  say('\n▶ Ctrl-C: stopping the apps and the broker the demo started');
+  say('\n▶ Ctrl-C: stopping the apps, the broker and the database the demo started');
 });
 const checkInterrupted = () => {
   if (interrupted) throw new Interrupted('interrupted');
@@ -135,7 +135,8 @@ async function main(): Promise<void> {
     checkInterrupted();
     await demo(brokers, postgres.url);
   } catch (error) {
-    if (!(error instanceof Interrupted)) throw error;
+    // After Ctrl-C whatever failed (the terminal's SIGINT reaches the broker and PostgreSQL too) is the interruption.
+    if (!interrupted) throw error;
     process.exitCode = 130;
   } finally {
     // Whatever happened (a failure, Ctrl-C), the services the demo started go with it.
@@ -170,6 +171,8 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
   const apps: App[] = [];
   let partial = () => '  nothing produced yet';
   const db = new Client({ connectionString: databaseUrl });
+  // A server that goes away (Ctrl-C stops it too) fails the next query; the event alone must not end the demo.
+  db.on('error', () => undefined);
   const kafka = new Kafka({ clientId: 'demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   try {
@@ -263,7 +266,7 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     say(stored === produced ? '  ✔ every produced order is stored' : '  ✘ some orders are missing');
     process.exitCode = stored === produced ? 0 : 1;
   } catch (error) {
-    if (error instanceof Interrupted) say(partial());
+    if (interrupted) say(partial());
     throw error;
   } finally {
     await Promise.all(apps.map((app) => stop(app)));
