@@ -162,8 +162,10 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     ...process.env,
     KAFKA_BROKERS: brokers,
     DATABASE_URL: databaseUrl,
+    // The demo follows the apps through their JSON lines on stdout: not pretty, not to a file.
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
+    LOG_FILE: '',
   };
   // The same topics the apps will use: read through the apps' own configuration.
   const { orders: topic, dlq: dlqTopic } = kafkaConfig().topics;
@@ -173,9 +175,21 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
   // A server that goes away (Ctrl-C stops it too) fails the next query; the event alone must not end the demo.
   db.on('error', () => undefined);
-  const kafka = new Kafka({ clientId: 'demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'demo',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    // A broker that is not there is said in seconds, before any app starts.
+    connectionTimeout: 3_000,
+    retry: { retries: 2 },
+  });
   const admin = kafka.admin();
   try {
+    await admin.connect().catch((error: unknown) => {
+      throw new Error(
+        `no Kafka broker answers at KAFKA_BROKERS=${brokers} (${(error as Error).message}): start one (npm run kafka:start), or unset KAFKA_BROKERS and the demo starts its own`,
+      );
+    });
     say('▶ starting two consumers (group order-processors)');
     apps.push(startApp('consumer-1', 'order-consumer', { ...env, HTTP_PORT: '0' }));
     apps.push(startApp('consumer-2', 'order-consumer', { ...env, HTTP_PORT: '0' }));
@@ -184,11 +198,11 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
       'both consumers to join the group',
       () => apps.every((a) => last(a, 'joined consumer group')),
       90,
+      consumers,
     );
     for (const app of consumers) say(`  ${app.name}: ${endpointsOf(app)}`);
 
     await db.connect();
-    await admin.connect();
     const runStart = new Date();
     const startOffsets = await totalOffsets(admin, topic);
     const startDlq = await totalOffsets(admin, dlqTopic);
@@ -201,7 +215,7 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
       PRODUCER_DURATION_S: String(DURATION_S),
     });
     apps.push(producer);
-    await waitFor('the producer to listen', () => last(producer, 'listening'), 90);
+    await waitFor('the producer to listen', () => last(producer, 'listening'), 90, [producer]);
     say(`  producer: ${endpointsOf(producer)}`);
     say('  lag = log-end offset − committed offset, per partition (what KEDA scales on)');
 
@@ -409,7 +423,11 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
+  await admin.connect().catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL at ${url.host} cannot be used (${(error as Error).message}): start it or fix DATABASE_URL, or unset DATABASE_URL and the demo uses 127.0.0.1:5432 or an embedded PostgreSQL`,
+    );
+  });
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
@@ -421,10 +439,19 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
-async function waitFor(what: string, check: () => unknown, seconds: number): Promise<void> {
+/** Waits for `check`; an app of `apps` that exits meanwhile ends the wait at once, with its last line. */
+async function waitFor(what: string, check: () => unknown, seconds: number, apps: App[]): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (!check()) {
     checkInterrupted();
+    const gone = apps.find((app) => app.child.exitCode !== null);
+    if (gone) {
+      const line = gone.lines.at(-1) ?? {};
+      const why = [line.msg, line.reason ?? line.err].filter(Boolean).join(': ');
+      throw new Error(
+        `${gone.name} exited with code ${gone.child.exitCode} while waiting for ${what}: ${why}`,
+      );
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }
