@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import {
@@ -83,15 +83,18 @@ describe('the embedded PostgreSQL (no server to install)', () => {
     });
   });
 
-  it('demo:reset stops and deletes a cluster whose run was killed (kill -9)', async () => {
-    const dataDir = join(runsDir, 'killed');
+  it('a cluster whose run was killed (kill -9) is stopped and deleted by the next start, or demo:reset', async () => {
+    // Clusters are named after the process that runs them, as LocalPostgres names its own.
     const run = spawn(
       process.execPath,
       [
         '-r',
         'ts-node/register',
         '-e',
-        `require('./tools/local-postgres').LocalPostgres.start({ dataDir: ${JSON.stringify(dataDir)}, log: () => undefined }).then((pg) => console.log(pg.port))`,
+        `const { join } = require('node:path');
+         require('./tools/local-postgres')
+           .LocalPostgres.start({ dataDir: join(${JSON.stringify(runsDir)}, 'cluster-1-' + process.pid), log: () => undefined })
+           .then((pg) => console.log(pg.port))`,
       ],
       {
         cwd: ROOT,
@@ -102,14 +105,20 @@ describe('the embedded PostgreSQL (no server to install)', () => {
     const port = await new Promise<number>((done) =>
       run.stdout.once('data', (data) => done(Number(String(data)))),
     );
+    const gone = new Promise((done) => run.once('exit', done));
     run.kill('SIGKILL');
+    await gone; // reaped: a zombie still counts as a running process
     expect(await answers('127.0.0.1', port)).toBe(true); // the server outlives the process that started it
+    const ours = join(runsDir, `cluster-2-${process.pid}`); // a run still going: left alone
+    mkdirSync(ours, { recursive: true });
 
-    expect(await removeLeftoverClusters(runsDir)).toBe(1);
-    expect({ answers: await answers('127.0.0.1', port), folder: existsSync(runsDir) }).toEqual({
+    expect(await removeLeftoverClusters(runsDir, { onlyOrphans: true })).toBe(1);
+    expect({ answers: await answers('127.0.0.1', port), left: readdirSync(runsDir) }).toEqual({
       answers: false,
-      folder: false,
+      left: [`cluster-2-${process.pid}`],
     });
+    expect(await removeLeftoverClusters(runsDir)).toBe(1); // demo:reset: every cluster
+    expect(existsSync(runsDir)).toBe(false);
   });
 
   it('EMBEDDED_POSTGRES accepts true or false and names itself otherwise', () => {

@@ -12,6 +12,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   chownSync,
   existsSync,
   lstatSync,
@@ -180,6 +181,8 @@ export class LocalPostgres {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const bin = binaries();
     const user = serverUser();
+    // Clusters of runs that were killed would otherwise pile up (with their servers) until demo:reset.
+    if (!options.dataDir) await removeLeftoverClusters(POSTGRES_RUNS_DIR, { onlyOrphans: true });
     const dataDir = options.dataDir ?? join(POSTGRES_RUNS_DIR, `cluster-${Date.now()}-${process.pid}`);
     const cluster = join(dataDir, 'data');
     mkdirSync(dataDir, { recursive: true });
@@ -209,29 +212,39 @@ export class LocalPostgres {
         );
       }
     }
-    const port = options.port || (await freePort());
     const logFile = join(dataDir, 'postgres.log');
-    const out = openSync(logFile, 'a');
-    const child = spawn(
-      bin.postgres,
-      [
-        '-D',
-        cluster,
-        '-p',
-        String(port),
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'unix_socket_directories=',
-      ],
-      { stdio: ['ignore', out, out], env, ...runAs },
-    );
-    const server = new LocalPostgres(port, dataDir, child);
-    await server.ready(logFile);
-    log(
-      `embedded PostgreSQL ${version(bin)} ready on 127.0.0.1:${port} (pid ${child.pid}, data in ${relative(ROOT, dataDir)})`,
-    );
-    return server;
+    // A free port can be taken by someone else before the server binds it: then try another.
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port || (await freePort());
+      const out = openSync(logFile, 'a');
+      const child = spawn(
+        bin.postgres,
+        [
+          '-D',
+          cluster,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'unix_socket_directories=',
+        ],
+        { stdio: ['ignore', out, out], env, ...runAs },
+      );
+      closeSync(out);
+      const server = new LocalPostgres(port, dataDir, child);
+      try {
+        await server.ready(logFile);
+      } catch (error) {
+        const portTaken = /could not bind|Address already in use/.test((error as Error).message);
+        if (portTaken && !options.port && attempt < 3) continue;
+        throw error;
+      }
+      log(
+        `embedded PostgreSQL ${version(bin)} ready on 127.0.0.1:${port} (pid ${child.pid}, data in ${relative(ROOT, dataDir)})`,
+      );
+      return server;
+    }
   }
 
   /** Fast shutdown (SIGINT: open sessions are ended, nothing half-written stays). */
@@ -255,7 +268,7 @@ export class LocalPostgres {
     const deadline = Date.now() + 60_000;
     for (;;) {
       if (this.child.exitCode !== null) {
-        const last = readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ');
+        const last = readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join(' | ');
         throw new Error(`the embedded PostgreSQL exited with code ${this.child.exitCode}: ${last}`);
       }
       const client = new Client({ connectionString: this.urlFor() });
@@ -282,34 +295,51 @@ function version(bin: Binaries): string {
 }
 
 /**
- * Stops the servers of clusters a killed run left in `runsDir` (each one's postmaster.pid names it)
- * and deletes them; returns how many there were.
+ * Stops the servers of the clusters in `runsDir` (each one's postmaster.pid names it) and deletes
+ * the clusters; returns how many there were. With `onlyOrphans`, only those whose run (the process
+ * whose pid ends the cluster's name) is gone: a run killed with kill -9 leaves its server running.
  */
-export async function removeLeftoverClusters(runsDir = POSTGRES_RUNS_DIR): Promise<number> {
+export async function removeLeftoverClusters(
+  runsDir = POSTGRES_RUNS_DIR,
+  { onlyOrphans = false } = {},
+): Promise<number> {
   if (!existsSync(runsDir)) return 0;
-  const clusters = readdirSync(runsDir);
-  for (const name of clusters) {
+  let removed = 0;
+  for (const name of readdirSync(runsDir)) {
+    const owner = Number(/-(\d+)$/.exec(name)?.[1]);
+    if (onlyOrphans && (!owner || signal(owner, 0))) continue;
     const pidFile = join(runsDir, name, 'data', 'postmaster.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
     // Immediate shutdown (a scratch cluster about to be deleted needs no checkpoint); deleted once gone.
-    if (pid > 0 && signal(pid, 'SIGQUIT')) {
+    if (pid > 0 && serves(pid, join(runsDir, name)) && signal(pid, 'SIGQUIT')) {
       const deadline = Date.now() + 10_000;
       while (signal(pid, 0)) {
         if (Date.now() > deadline) signal(pid, 'SIGKILL');
         await new Promise((done) => setTimeout(done, 100));
       }
     }
+    rmSync(join(runsDir, name), { recursive: true, force: true });
+    removed += 1;
   }
-  rmSync(runsDir, { recursive: true, force: true });
-  return clusters.length;
+  if (!onlyOrphans) rmSync(runsDir, { recursive: true, force: true });
+  return removed;
 }
 
-/** Sends `sig` to `pid`; false when there is no such process. */
+/** Whether `pid` is still the server of `clusterDir` (after a crash its postmaster.pid may name a reused pid). */
+function serves(pid: number, clusterDir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(clusterDir);
+  } catch {
+    return !existsSync('/proc/self'); // no /proc to ask (macOS): trust the pid file
+  }
+}
+
+/** Sends `sig` to `pid`; false when there is no such process (another user's process counts as one). */
 function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, sig);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
