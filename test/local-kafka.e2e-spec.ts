@@ -1,11 +1,18 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, LocalKafka, startDevBroker } from '../tools/local-kafka';
+import {
+  freePort,
+  LocalKafka,
+  portIsFree,
+  removeLeftoverBrokers,
+  startDevBroker,
+} from '../tools/local-kafka';
 import { readAll, withAdmin } from './support/kafka-helpers';
+import { serverOfKilledRun } from './support/killed-run';
 
 describe('the local broker (npm run kafka:start / kafka:stop)', () => {
   let dataDir: string;
@@ -75,5 +82,19 @@ describe('the local broker (npm run kafka:start / kafka:stop)', () => {
     } finally {
       holder.close();
     }
+  });
+  it('a broker whose run was killed (kill -9) is stopped and deleted by the next start, or demo:reset', async () => {
+    const runsDir = join(__dirname, '..', '.cache', `kafka-runs-test-${process.pid}`);
+    const port = await serverOfKilledRun('LocalKafka', runsDir);
+    expect(await portIsFree(port)).toBe(false); // the broker outlives the run that started it
+    mkdirSync(join(runsDir, `run-2-${process.pid}`)); // a run still going: left alone
+
+    expect(await removeLeftoverBrokers(runsDir, { onlyOrphans: true })).toBe(1);
+    expect({ free: await portIsFree(port), left: readdirSync(runsDir) }).toEqual({
+      free: true,
+      left: [`run-2-${process.pid}`],
+    });
+    expect(await removeLeftoverBrokers(runsDir)).toBe(1);
+    expect(existsSync(runsDir)).toBe(false);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -8,6 +7,7 @@ import {
   LocalPostgres,
   removeLeftoverClusters,
 } from '../tools/local-postgres';
+import { serverOfKilledRun } from './support/killed-run';
 import { RunningConsumer, startConsumer } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
@@ -84,38 +84,15 @@ describe('the embedded PostgreSQL (no server to install)', () => {
   });
 
   it('a cluster whose run was killed (kill -9) is stopped and deleted by the next start, or demo:reset', async () => {
-    // Clusters are named after the process that runs them, as LocalPostgres names its own.
-    const run = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register',
-        '-e',
-        `const { join } = require('node:path');
-         require('./tools/local-postgres')
-           .LocalPostgres.start({ dataDir: join(${JSON.stringify(runsDir)}, 'cluster-1-' + process.pid), log: () => undefined })
-           .then((pg) => console.log(pg.port))`,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const port = await new Promise<number>((done) =>
-      run.stdout.once('data', (data) => done(Number(String(data)))),
-    );
-    const gone = new Promise((done) => run.once('exit', done));
-    run.kill('SIGKILL');
-    await gone; // reaped: a zombie still counts as a running process
+    const port = await serverOfKilledRun('LocalPostgres', runsDir);
     expect(await answers('127.0.0.1', port)).toBe(true); // the server outlives the process that started it
-    const ours = join(runsDir, `cluster-2-${process.pid}`); // a run still going: left alone
+    const ours = join(runsDir, `run-2-${process.pid}`); // a run still going: left alone
     mkdirSync(ours, { recursive: true });
 
     expect(await removeLeftoverClusters(runsDir, { onlyOrphans: true })).toBe(1);
     expect({ answers: await answers('127.0.0.1', port), left: readdirSync(runsDir) }).toEqual({
       answers: false,
-      left: [`cluster-2-${process.pid}`],
+      left: [`run-2-${process.pid}`],
     });
     expect(await removeLeftoverClusters(runsDir)).toBe(1); // demo:reset: every cluster
     expect(existsSync(runsDir)).toBe(false);

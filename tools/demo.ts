@@ -14,14 +14,14 @@
  *                        left in .cache/
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
-import { LocalKafka } from './local-kafka';
+import { LocalKafka, removeLeftoverBrokers } from './local-kafka';
 import {
   answers,
   choosePostgres,
@@ -102,9 +102,10 @@ async function reset(): Promise<void> {
     }
     say(`dropped database ${name}`);
   }
-  rmSync(join(ROOT, '.cache', 'kafka-runs'), { recursive: true, force: true });
-  const clusters = await removeLeftoverClusters();
-  say(`removed .cache/kafka-runs and ${clusters} embedded PostgreSQL cluster(s): the next demo starts empty`);
+  const [brokers, clusters] = await Promise.all([removeLeftoverBrokers(), removeLeftoverClusters()]);
+  say(
+    `stopped and removed ${brokers} broker(s) and ${clusters} embedded PostgreSQL cluster(s) left in .cache: the next demo starts empty`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -15,8 +15,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { alive, removeRunFolders, serves } from './processes';
 
 const ROOT = resolve(__dirname, '..');
+export const KAFKA_RUNS_DIR = join(ROOT, '.cache', 'kafka-runs');
 const KAFKA_VERSION = '3.9.2';
 const STARTED_LINE = 'Kafka Server started';
 const STATE_FILE = 'broker.json';
@@ -27,15 +29,6 @@ interface BrokerState {
   controllerPort: number;
   classpath: string;
   heapMb: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface LocalKafkaOptions {
@@ -96,8 +89,9 @@ export class LocalKafka {
   static async start(options: LocalKafkaOptions = {}): Promise<LocalKafka> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const libs = resolveJars(options.cacheDir ?? join(ROOT, '.cache', 'kafka'), log);
-    const dataDir =
-      options.dataDir ?? join(ROOT, '.cache', 'kafka-runs', `broker-${Date.now()}-${process.pid}`);
+    // Brokers of runs that were killed would otherwise pile up (and keep running) until demo:reset.
+    if (!options.dataDir) await removeLeftoverBrokers(KAFKA_RUNS_DIR, { onlyOrphans: true });
+    const dataDir = options.dataDir ?? join(KAFKA_RUNS_DIR, `broker-${Date.now()}-${process.pid}`);
     const port = options.port || (await freePort());
     const kafka = new LocalKafka(
       port,
@@ -249,6 +243,22 @@ export class LocalKafka {
     }
     this.log(`local Kafka ${KAFKA_VERSION} ready on ${this.brokers} (pid ${child.pid})`);
   }
+}
+
+/**
+ * Stops the brokers in `runsDir` (each one's state file names it) and deletes their folders; returns
+ * how many there were. With `onlyOrphans`, only those whose run (the process whose pid ends the
+ * folder's name) is gone: a run killed with kill -9 leaves its broker running.
+ */
+export function removeLeftoverBrokers(
+  runsDir = KAFKA_RUNS_DIR,
+  { onlyOrphans = false } = {},
+): Promise<number> {
+  return removeRunFolders(runsDir, onlyOrphans, async (dataDir) => {
+    const pid = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir).pid : undefined;
+    if (pid && serves(pid, dataDir)) await LocalKafka.attach(dataDir).stop();
+    return true;
+  });
 }
 
 /** Downloads the broker's jars once; later calls reuse the cache. Returns the libs folder. */

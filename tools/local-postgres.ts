@@ -19,7 +19,6 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -28,6 +27,7 @@ import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './local-kafka';
+import { alive, removeRunFolders, serves } from './processes';
 
 const ROOT = resolve(__dirname, '..');
 export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
@@ -299,47 +299,25 @@ function version(bin: Binaries): string {
  * the clusters; returns how many there were. With `onlyOrphans`, only those whose run (the process
  * whose pid ends the cluster's name) is gone: a run killed with kill -9 leaves its server running.
  */
-export async function removeLeftoverClusters(
+export function removeLeftoverClusters(
   runsDir = POSTGRES_RUNS_DIR,
   { onlyOrphans = false } = {},
 ): Promise<number> {
-  if (!existsSync(runsDir)) return 0;
-  let removed = 0;
-  for (const name of readdirSync(runsDir)) {
-    const owner = Number(/-(\d+)$/.exec(name)?.[1]);
-    if (onlyOrphans && (!owner || signal(owner, 0))) continue;
-    const pidFile = join(runsDir, name, 'data', 'postmaster.pid');
+  return removeRunFolders(runsDir, onlyOrphans, async (cluster) => {
+    const pidFile = join(cluster, 'data', 'postmaster.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-    // Immediate shutdown (a scratch cluster about to be deleted needs no checkpoint); deleted once gone.
-    if (pid > 0 && serves(pid, join(runsDir, name)) && signal(pid, 'SIGQUIT')) {
-      const deadline = Date.now() + 10_000;
-      while (signal(pid, 0)) {
-        if (Date.now() > deadline) signal(pid, 'SIGKILL');
-        await new Promise((done) => setTimeout(done, 100));
-      }
+    if (!(pid > 0 && serves(pid, cluster))) return true;
+    try {
+      // Immediate shutdown: a scratch cluster about to be deleted needs no checkpoint.
+      process.kill(pid, 'SIGQUIT');
+    } catch {
+      return false; // another user's server: not ours to stop or delete
     }
-    rmSync(join(runsDir, name), { recursive: true, force: true });
-    removed += 1;
-  }
-  if (!onlyOrphans) rmSync(runsDir, { recursive: true, force: true });
-  return removed;
-}
-
-/** Whether `pid` is still the server of `clusterDir` (after a crash its postmaster.pid may name a reused pid). */
-function serves(pid: number, clusterDir: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(clusterDir);
-  } catch {
-    return !existsSync('/proc/self'); // no /proc to ask (macOS): trust the pid file
-  }
-}
-
-/** Sends `sig` to `pid`; false when there is no such process (another user's process counts as one). */
-function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(pid, sig);
+    const deadline = Date.now() + 10_000;
+    while (alive(pid)) {
+      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+      await new Promise((done) => setTimeout(done, 100));
+    }
     return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  });
 }

@@ -1,0 +1,54 @@
+/** Process checks shared by the local broker and the embedded PostgreSQL. */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Whether `pid` runs (another user's process counts; a zombie too, until its parent reaps it). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether `pid` is still the server started on `dir` (its command line names it): after a crash a
+ * state file may name a pid the system has since given to another process.
+ */
+export function serves(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+  } catch {
+    return alive(pid) && !existsSync('/proc/self'); // no /proc to ask (macOS): trust the state file
+  }
+}
+
+/** A run's folder is named `<kind>-<time>-<pid of the run>`: whether that run has ended. */
+export function runEnded(folderName: string): boolean {
+  const owner = Number(/-(\d+)$/.exec(folderName)?.[1]);
+  return owner > 0 && !alive(owner);
+}
+
+/**
+ * Stops the server of each run folder in `runsDir` (`stop` is given the folder) and deletes the
+ * folders; returns how many there were. With `onlyOrphans`, only the folders of runs that ended: a
+ * run killed with kill -9 leaves its server running. `stop` returns false for a server that is not
+ * ours to stop (another user's): its folder stays.
+ */
+export async function removeRunFolders(
+  runsDir: string,
+  onlyOrphans: boolean,
+  stop: (folder: string) => Promise<boolean>,
+): Promise<number> {
+  if (!existsSync(runsDir)) return 0;
+  let removed = 0;
+  for (const name of readdirSync(runsDir)) {
+    if (onlyOrphans && !runEnded(name)) continue;
+    if (!(await stop(join(runsDir, name)))) continue;
+    rmSync(join(runsDir, name), { recursive: true, force: true });
+    removed += 1;
+  }
+  if (!onlyOrphans && readdirSync(runsDir).length === 0) rmSync(runsDir, { recursive: true, force: true });
+  return removed;
+}
