@@ -82,7 +82,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     return this.backlog.length < BACKLOG_MAX_RECORDS && this.backlogBytes < BACKLOG_MAX_BYTES;
   }
 
-  /** Queues an order for delivery; sending starts at once if it is not already under way. */
+  /** Queues an order for delivery; unless a send is under way, one starts right after the caller’s burst. */
   enqueue(order: OrderEvent): void {
     const message: Message = orderRecord(order);
     const bytes = recordBytes(message);
