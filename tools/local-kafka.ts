@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { alive, removeRunFolders, serves } from './processes';
+import { alive, removeRunFolders, serves, stopProcess } from './processes';
 
 const ROOT = resolve(__dirname, '..');
 export const KAFKA_RUNS_DIR = join(ROOT, '.cache', 'kafka-runs');
@@ -116,13 +116,7 @@ export class LocalKafka {
   async stop(): Promise<void> {
     const pid = this.pid;
     this.child = undefined;
-    if (!pid || !alive(pid)) return;
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 20_000;
-    while (alive(pid)) {
-      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-      await new Promise((done) => setTimeout(done, 100));
-    }
+    if (pid && alive(pid)) await stopProcess(pid, 'SIGTERM', 20_000);
   }
 
   /** Stops the broker and deletes its data. */
@@ -166,22 +160,16 @@ export class LocalKafka {
     writeFileSync(join(this.dataDir, 'server.properties'), `${properties.join('\n')}\n`);
     // Formatted storage keeps its cluster id: a restart must present the same one, or the broker refuses it.
     const clusterId = this.formattedClusterId() ?? randomBytes(16).toString('base64url');
-    this.java([
-      '-cp',
-      this.classpath,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId,
-      '-c',
-      this.propertiesFile,
-      '--ignore-formatted',
-    ]);
+    this.formatStorage(clusterId);
   }
 
-  private java(args: string[]): void {
+  private formatStorage(clusterId: string): void {
+    const args = ['-cp', this.classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId];
     try {
-      execFileSync('java', args, { stdio: 'pipe', env: this.javaEnv() });
+      execFileSync('java', [...args, '-c', this.propertiesFile, '--ignore-formatted'], {
+        stdio: 'pipe',
+        env: this.javaEnv(),
+      });
     } catch (error) {
       const output = String((error as { stderr?: Buffer }).stderr ?? '');
       const cause = /Exception[^:]*: (.+)/.exec(output)?.[1] ?? output.trim().split('\n').pop();
@@ -255,8 +243,9 @@ export function removeLeftoverBrokers(
   { onlyOrphans = false } = {},
 ): Promise<number> {
   return removeRunFolders(runsDir, onlyOrphans, async (dataDir) => {
-    const pid = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir).pid : undefined;
-    if (pid && serves(pid, dataDir)) await LocalKafka.attach(dataDir).stop();
+    const broker = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
+    const pid = broker?.pid;
+    if (pid && serves(pid, dataDir)) await broker.stop();
     return true;
   });
 }

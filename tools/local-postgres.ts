@@ -27,7 +27,7 @@ import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './local-kafka';
-import { alive, removeRunFolders, serves } from './processes';
+import { removeRunFolders, serves, stopProcess } from './processes';
 
 const ROOT = resolve(__dirname, '..');
 export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
@@ -307,17 +307,8 @@ export function removeLeftoverClusters(
     const pidFile = join(cluster, 'data', 'postmaster.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
     if (!(pid > 0 && serves(pid, cluster))) return true;
-    try {
-      // Immediate shutdown: a scratch cluster about to be deleted needs no checkpoint.
-      process.kill(pid, 'SIGQUIT');
-    } catch {
-      return false; // another user's server: not ours to stop or delete
-    }
-    const deadline = Date.now() + 10_000;
-    while (alive(pid)) {
-      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-      await new Promise((done) => setTimeout(done, 100));
-    }
-    return true;
+    // Immediate shutdown: a scratch cluster about to be deleted needs no checkpoint. A server that
+    // cannot be signalled is another user's: not ours to stop or delete.
+    return stopProcess(pid, 'SIGQUIT', 10_000);
   });
 }

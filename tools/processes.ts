@@ -24,6 +24,24 @@ export function serves(pid: number, dir: string): boolean {
   }
 }
 
+/**
+ * Sends `signal` to `pid` and waits until the process is gone, killing it after `graceMs`; false
+ * when it is another user's process, which this one may not stop.
+ */
+export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+  const deadline = Date.now() + graceMs;
+  while (alive(pid)) {
+    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return true;
+}
+
 /** A run's folder is named `<kind>-<time>-<pid of the run>`: whether that run has ended. */
 export function runEnded(folderName: string): boolean {
   const owner = Number(/-(\d+)$/.exec(folderName)?.[1]);
