@@ -88,19 +88,14 @@ function settingProblems(): string[] {
 
 /** Back to a fresh start: the demo's rows and any broker data left by a run that was killed. */
 async function reset(): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const { hostname, port } = new URL(databaseUrl);
   // Without a server there (the demo used an embedded one, deleted when it stopped) there is nothing to drop.
-  if (process.env.DATABASE_URL || (await answers(url.hostname, Number(url.port || 5432)))) {
-    const admin = new Client({ connectionString: url.toString() });
-    await admin.connect();
-    try {
+  if (process.env.DATABASE_URL || (await answers(hostname, Number(port || 5432)))) {
+    await onServerOf(databaseUrl, async (admin, name) => {
       await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-    say(`dropped database ${name}`);
+      say(`dropped database ${name}`);
+    });
   }
   const [brokers, clusters] = await Promise.all([removeLeftoverBrokers(), removeLeftoverClusters()]);
   say(
@@ -368,7 +363,7 @@ function builtIsCurrent(): boolean {
     if (!stat.isDirectory()) return stat.mtimeMs;
     return Math.max(0, ...readdirSync(path).map((entry) => newest(join(path, entry))));
   };
-  const built = ['order-producer', 'order-consumer'].map((app) => join(ROOT, 'dist', 'apps', app, 'main.js'));
+  const built = builtApps();
   if (!built.every((file) => existsSync(file))) return false;
   const sources = [
     'apps',
@@ -420,6 +415,20 @@ async function latencyOf(db: Client, since: Date): Promise<{ p50: number; p95: n
 
 /** Creates the demo's database when it does not exist yet. */
 async function ensureDatabase(databaseUrl: string): Promise<void> {
+  await onServerOf(databaseUrl, async (admin, name) => {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      say(`▶ created database ${name}`);
+    }
+  });
+}
+
+/** Runs `work` connected to the server of `databaseUrl` (its postgres database), given the URL's database name. */
+async function onServerOf(
+  databaseUrl: string,
+  work: (admin: Client, name: string) => Promise<void>,
+): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
@@ -430,11 +439,7 @@ async function ensureDatabase(databaseUrl: string): Promise<void> {
     );
   });
   try {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) {
-      await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-      say(`▶ created database ${name}`);
-    }
+    await work(admin, name);
   } finally {
     await admin.end();
   }
