@@ -28,8 +28,8 @@ describe('fault: fix and replay the DLQ', () => {
     await ctx?.close();
   });
 
-  const dlqSize = async () =>
-    [...(await endOffsets(ctx.kafka, ctx.topics.dlq)).values()].reduce((a, b) => a + b, 0n);
+  // Records, not offsets: dead letters are written in transactions, whose markers take offsets too.
+  const dlqSize = async () => BigInt((await readAll(ctx.kafka, ctx.topics.dlq)).length);
 
   it('stores a conflicting duplicate replayed after its row was removed, and parks a record that keeps failing', async () => {
     const [order] = generateOrders(1, 21);

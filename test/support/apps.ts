@@ -60,12 +60,20 @@ export async function killSpawnedApps(): Promise<void> {
   );
 }
 
-/** Runs an app's main.ts as its own process, as `nest start` would, with the file's environment. */
-export function spawnApp(app: 'order-producer' | 'order-consumer', env: Record<string, string>): ChildApp {
+/**
+ * Runs an app's main.ts as its own process, as `nest start` would, with the file's environment;
+ * `preload` modules (test support) are loaded first, e.g. to inject a fault into a client library.
+ */
+export function spawnApp(
+  app: 'order-producer' | 'order-consumer',
+  env: Record<string, string>,
+  preload: string[] = [],
+): ChildApp {
+  const modules = ['ts-node/register', ...preload].flatMap((module) => ['-r', module]);
   // Info level: tests read the apps' progress and listening lines.
   return track(
     app,
-    spawn(process.execPath, ['-r', 'ts-node/register', join('apps', app, 'src', 'main.ts')], {
+    spawn(process.execPath, [...modules, join('apps', app, 'src', 'main.ts')], {
       cwd: ROOT,
       env: { ...process.env, ...env, LOG_LEVEL: 'info', LOG_FILE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,8 @@ export interface DeliveryReport {
   produced: number;
   stored: number;
   deadLettered: Record<string, number>;
+  /** Valid orders PostgreSQL refused (a constraint the contract does not know), dead-lettered with their SQLSTATE. */
+  refusedByDatabase: number;
   /** Records dead-lettered twice, or both stored and dead-lettered. Must be 0. */
   duplicates: number;
   /** Every broken rule, in words. Must be empty. */
@@ -78,6 +80,7 @@ export async function checkDelivery(ctx: E2eContext, scenario: string): Promise<
     deadLettered[reason] = (deadLettered[reason] ?? 0) + 1;
   }
   let duplicates = 0;
+  let refusedByDatabase = 0;
   const explained = new Set<string>();
 
   for (const record of records) {
@@ -93,6 +96,15 @@ export async function checkDelivery(ctx: E2eContext, scenario: string): Promise<
       continue;
     }
     const row = rowsById.get(order.order_id);
+    const refusal = letters[0]?.headers;
+    if (
+      !row &&
+      refusal?.[DlqHeader.Reason] === 'invalid' &&
+      /^2[23]/.test(refusal[DlqHeader.ErrorCode] ?? '')
+    ) {
+      refusedByDatabase += 1;
+      continue;
+    }
     if (!row) {
       problems.push(`valid order ${order.order_id} (${where(record)}) is not stored`);
       continue;
@@ -131,6 +143,7 @@ export async function checkDelivery(ctx: E2eContext, scenario: string): Promise<
     produced: records.length,
     stored: rows.length,
     deadLettered,
+    refusedByDatabase,
     duplicates,
     problems,
   };

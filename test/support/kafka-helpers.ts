@@ -56,32 +56,47 @@ export async function groupCaughtUp(kafka: Kafka, group: string, topic: string):
   });
 }
 
-/** Every record of a topic, read with a throwaway group from the beginning to the current end. */
-export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+/**
+ * Every record of a topic, read with a throwaway group from the beginning to the current end, as
+ * the project reads: read_committed (kafkajs's default), so records of a transaction that was
+ * aborted, or is still open, are not seen. Offsets are not a count of records (transaction markers
+ * and aborted records take offsets too), so the read ends when every partition's position has
+ * reached the end it had when the read began.
+ */
+export async function readAll(
+  kafka: Kafka,
+  topic: string,
+  { readUncommitted = false } = {},
+): Promise<ReadRecord[]> {
   const ends = await endOffsets(kafka, topic);
-  const total = [...ends.values()].reduce((sum, end) => sum + end, 0n);
   const records: ReadRecord[] = [];
-  if (total === 0n) return records;
+  const position = new Map<number, bigint>();
+  const reachedEnd = () => [...ends].every(([partition, end]) => (position.get(partition) ?? 0n) >= end);
+  if (reachedEnd()) return records;
   const consumer = kafka.consumer({
     groupId: `reader-${Date.now()}-${Math.random()}`,
     allowAutoTopicCreation: false,
+    readUncommitted,
   });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((done, fail) => {
       const timer = setTimeout(
-        () => fail(new Error(`read ${records.length} of ${total} records of ${topic}`)),
+        () => fail(new Error(`read ${records.length} records of ${topic}, not to its end`)),
         60_000,
       );
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        position.set(payload.partition, BigInt(payload.lastOffset) + 1n);
+        if (reachedEnd()) {
+          clearTimeout(timer);
+          done();
+        }
+      });
       void consumer.run({
         autoCommit: false,
         eachMessage: ({ partition, message }) => {
           records.push(toReadRecord(partition, message));
-          if (BigInt(records.length) >= total) {
-            clearTimeout(timer);
-            done();
-          }
           return Promise.resolve();
         },
       });

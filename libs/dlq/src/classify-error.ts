@@ -1,24 +1,40 @@
 import { PermanentMessageError, PermanentReason } from './message-errors';
 
+/**
+ * Whose fault a failure is:
+ * - a permanent reason (poison, invalid, conflicting-duplicate): the record's, dead-lettered at once;
+ * - 'transient': the environment's (the database, the network, their permissions), waited out
+ *   with the partition held, never dead-lettered;
+ * - 'unexpected': not known; decided by evidence (does it follow one record when its batch is split?).
+ */
 export type ErrorClass = PermanentReason | 'transient' | 'unexpected';
 
-// SQLSTATE codes that a retry can cure: serialization failure, deadlock, statement timeout /
-// cancel, lock timeout, shutdown and "cannot connect now", too many connections, and every
-// connection exception (class 08).
-const TRANSIENT_SQLSTATES = new Set([
+// SQLSTATE classes that say the database, not the record, is wrong: connection exception (08),
+// invalid authorization (28), invalid catalog name (3D), insufficient resources (53: disk full,
+// out of memory, too many connections), program limit exceeded (54), object not in prerequisite
+// state (55: lock timeout, object in use), operator intervention (57: statement timeout, admin
+// shutdown, cannot connect now), system error (58: I/O), internal error (XX).
+const ENVIRONMENT_CLASSES = new Set(['08', '28', '3D', '53', '54', '55', '57', '58', 'XX']);
+const ENVIRONMENT_SQLSTATES = new Set([
+  // A read-only transaction: the node became a standby after a fail-over (default_transaction_read_only).
+  '25006',
+  // A revoked grant: the role may no longer write the table.
+  '42501',
+  // Serialization failure and deadlock: the same statement succeeds when tried again.
   '40001',
   '40P01',
-  '57014',
-  '55P03',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  '53400',
+  // Not null violated: every column the consumer writes is non-null by the contract, so the table
+  // has gained a NOT NULL column the consumer does not know (a migration ahead of the code).
+  '23502',
 ]);
-// Class 22, data exception: PostgreSQL cannot store a value as sent (a NUL character, a number out
-// of range). The record is at fault, and every retry would fail the same way.
-const DATA_EXCEPTION_CLASS = '22';
+// Data exception (22) and integrity constraint violation (23): PostgreSQL refuses this record's
+// values (a NUL character, a number out of range, a CHECK constraint): every retry fails alike.
+const RECORD_CLASSES = new Set(['22', '23']);
+// Failures a smaller statement can get past: a statement timeout (57014) or a client-side query
+// timeout on a large batch, out of memory (53200), a statement too complex (54xxx).
+const SIZE_SQLSTATES = new Set(['57014', '53200']);
+const SIZE_MESSAGES = [/query read timeout/i];
+
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -44,14 +60,30 @@ const TRANSIENT_MESSAGES = [
 ];
 
 /**
- * Sorts a processing failure into what the consumer should do with the record: dead-letter it now
- * (permanent), wait and retry without committing (transient), or retry a few times then dead-letter
- * (unexpected). Only errors the infrastructure can cure are transient.
+ * Thrown when every part of a batch failed alike with an error no rule explains: the cause is
+ * shared (a dropped table, a broken trigger), so the batch is held like any environment fault.
  */
+export class SharedFailureError extends Error {
+  readonly name = 'SharedFailureError';
+
+  constructor(readonly error: unknown) {
+    super(`every order of the batch failed alike: ${describeError(error).message}`, { cause: error });
+  }
+}
+
+/** Sorts a processing failure by whose fault it is (see ErrorClass). */
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof PermanentMessageError) return error.reason;
-  if (isTransient(error)) return 'transient';
-  return sqlState(error)?.startsWith(DATA_EXCEPTION_CLASS) ? 'invalid' : 'unexpected';
+  if (error instanceof SharedFailureError || isEnvironment(error)) return 'transient';
+  const state = sqlState(error);
+  return state && RECORD_CLASSES.has(state.slice(0, 2)) ? 'invalid' : 'unexpected';
+}
+
+/** An environment failure that a statement over fewer rows may get past (a timeout, memory). */
+export function smallerMayPass(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state && (SIZE_SQLSTATES.has(state) || state.startsWith('54'))) return true;
+  return SIZE_MESSAGES.some((pattern) => pattern.test(describeError(error).message));
 }
 
 /**
@@ -66,22 +98,22 @@ export function describeError(error: unknown): { name: string; message: string }
   return { name: typeof error, message: String(error) };
 }
 
-function isTransient(error: unknown, depth = 0): boolean {
+/** The SQLSTATE of a PostgreSQL error, bare (pg) or wrapped (TypeORM's driverError, a cause). */
+export function sqlState(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 3) return undefined;
+  const { code, driverError, cause } = error as { code?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  return sqlState(driverError, depth + 1) ?? sqlState(cause, depth + 1);
+}
+
+function isEnvironment(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const { code, driverError, cause } = error as { code?: unknown; driverError?: unknown; cause?: unknown };
-  if (
-    typeof code === 'string' &&
-    (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))
-  ) {
-    return true;
+  if (typeof code === 'string') {
+    if (ENVIRONMENT_SQLSTATES.has(code) || TRANSIENT_NODE_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && ENVIRONMENT_CLASSES.has(code.slice(0, 2))) return true;
   }
   const { message } = describeError(error);
   if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
-  return isTransient(driverError, depth + 1) || isTransient(cause, depth + 1);
-}
-
-function sqlState(error: unknown): string | undefined {
-  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
-  const state = typeof code === 'string' ? code : driverError?.code;
-  return typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
+  return isEnvironment(driverError, depth + 1) || isEnvironment(cause, depth + 1);
 }

@@ -1,5 +1,5 @@
 import { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import { describeError } from './classify-error';
+import { describeError, sqlState } from './classify-error';
 import { DlqHeader, DlqReason, truncateUtf8 } from './dead-letter.headers';
 
 export interface DeadLetterFailure {
@@ -26,11 +26,13 @@ export function deadLetterRecord(
 ): Message {
   const { message } = source;
   const error = describeError(failure.error);
+  const code = sqlState(failure.error);
   const headers: IHeaders = {
     ...stripDlqHeaders(message.headers ?? {}),
     [DlqHeader.Reason]: failure.reason,
     [DlqHeader.ErrorClass]: error.name,
     [DlqHeader.ErrorMessage]: truncateUtf8(error.message),
+    ...(code ? { [DlqHeader.ErrorCode]: code } : {}),
     [DlqHeader.OriginalTopic]: source.topic,
     [DlqHeader.OriginalPartition]: String(source.partition),
     [DlqHeader.OriginalOffset]: message.offset,

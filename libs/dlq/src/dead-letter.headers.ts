@@ -3,6 +3,8 @@ export const DlqHeader = {
   Reason: 'x-dlq-reason',
   ErrorClass: 'x-dlq-error-class',
   ErrorMessage: 'x-dlq-error-message',
+  /** The SQLSTATE, when PostgreSQL refused the record (e.g. 23514 for a CHECK constraint). */
+  ErrorCode: 'x-dlq-error-code',
   OriginalTopic: 'x-dlq-original-topic',
   OriginalPartition: 'x-dlq-original-partition',
   OriginalOffset: 'x-dlq-original-offset',

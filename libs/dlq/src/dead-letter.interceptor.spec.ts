@@ -1,4 +1,3 @@
-import { ConsumerConfig, consumerConfig } from '@app/config';
 import { batchWaitOf, KafkaBatchContext } from '@app/kafka';
 import { CallHandler, ExecutionContext } from '@nestjs/common';
 import { KafkaMessage, Message } from 'kafkajs';
@@ -6,12 +5,12 @@ import { Test } from '@nestjs/testing';
 import { getLoggerToken, PinoLogger } from 'nestjs-pino';
 import { defer, lastValueFrom, of } from 'rxjs';
 import { DeadLetterInterceptor } from './dead-letter.interceptor';
-import { DeadLetterPublisher } from './dead-letter.publisher';
+import { BatchOffset, DeadLetterPublisher } from './dead-letter.publisher';
 import { DeliveryMonitor, DeliveryOutcome } from './delivery-monitor';
 import { HandledBatch } from './handled-batch';
+import { SharedFailureError } from './classify-error';
 import { ConflictingDuplicateError, InvalidMessageError, PoisonMessageError } from './message-errors';
 
-const consumerSettings: ConsumerConfig = { groupId: 'order-processors', concurrency: 3, batchMax: 500 };
 const logger = { warn: jest.fn(), info: jest.fn() } as unknown as PinoLogger;
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -42,7 +41,8 @@ function message(offset: string, value: Buffer): KafkaMessage {
 const MESSAGES = [message('41', Buffer.from([0x7b, 0xff, 0x00])), message('42', Buffer.from('{}'))];
 
 function batchContext(attempt = 1) {
-  const context = new KafkaBatchContext(['food-orders', 2, MESSAGES, attempt, jest.fn()]);
+  const commit = { groupId: 'order-processors', offset: '43', committed: false };
+  const context = new KafkaBatchContext(['food-orders', 2, MESSAGES, attempt, jest.fn(), commit]);
   return {
     getType: () => 'rpc',
     switchToRpc: () => ({ getContext: () => context }),
@@ -51,7 +51,7 @@ function batchContext(attempt = 1) {
 
 describe(DeadLetterInterceptor.name, () => {
   let monitor: FakeMonitor;
-  let publish: jest.Mock<Promise<void>, [Message[]]>;
+  let publish: jest.Mock<Promise<void>, [Message[], BatchOffset, () => Promise<void>]>;
   let interceptor: DeadLetterInterceptor;
 
   beforeEach(async () => {
@@ -62,7 +62,6 @@ describe(DeadLetterInterceptor.name, () => {
         DeadLetterInterceptor,
         { provide: DeliveryMonitor, useValue: monitor },
         { provide: DeadLetterPublisher, useValue: { publish } },
-        { provide: consumerConfig.KEY, useValue: consumerSettings },
         { provide: getLoggerToken(DeadLetterInterceptor.name), useValue: logger },
       ],
     }).compile();
@@ -85,7 +84,7 @@ describe(DeadLetterInterceptor.name, () => {
     expect(monitor.outcomes).toEqual(['stored', 'duplicate']);
   });
 
-  it('writes every failed record of the batch to the DLQ in one publish, as it was sent, with why', async () => {
+  it('writes every failed record of the batch to the DLQ in one publish with its commit, as it was sent, with why', async () => {
     const poison = new PoisonMessageError('value is not valid UTF-8');
     const conflict = new ConflictingDuplicateError(
       'order_id ORD-42 is already stored with different content',
@@ -101,7 +100,9 @@ describe(DeadLetterInterceptor.name, () => {
       }),
     );
     expect(publish).toHaveBeenCalledTimes(1);
-    const [letters] = publish.mock.calls[0];
+    const [letters, offset] = publish.mock.calls[0];
+    // The batch's offset goes in the same transaction as its dead letters.
+    expect(offset).toEqual({ groupId: 'order-processors', topic: 'food-orders', partition: 2, offset: '43' });
     expect(letters.map((l) => [l.key, l.value])).toEqual(MESSAGES.map((m) => [m.key, m.value]));
     expect(letters[0].headers).toEqual({
       'x-correlation-id': MESSAGES[0].headers!['x-correlation-id'],
@@ -138,25 +139,59 @@ describe(DeadLetterInterceptor.name, () => {
     const wait = await waitOf(deliver(batchContext(), handled({ done: [{ result: 'stored' }], failed })));
     expect(wait).toEqual({
       dependency: 'dead-letter topic',
-      reason: 'This server does not host this topic-partition',
+      reason: 'Error: This server does not host this topic-partition',
     });
     expect(monitor.outcomes).toEqual(['transient']);
   });
 
-  it('retries an unexpected failure twice, then dead-letters every record of the batch with its class', async () => {
+  it('names the SQLSTATE when the database refuses every write (read-only after a fail-over), and dead-letters nothing', async () => {
+    const readOnly = Object.assign(new Error('cannot execute INSERT in a read-only transaction'), {
+      code: '25006',
+    });
+    const wait = await waitOf(deliver(batchContext(9), () => Promise.reject(readOnly)));
+    expect(wait).toEqual({
+      dependency: 'database',
+      reason: 'cannot execute INSERT in a read-only transaction (SQLSTATE 25006)',
+    });
+    expect(publish).not.toHaveBeenCalled();
+  });
+
+  it('holds a batch, for ever, on anything the handler throws: no record is dead-lettered for a shared failure', async () => {
     const bug = () => Promise.reject(new TypeError('cannot read properties of undefined'));
-    for (const attempt of [1, 2]) {
+    for (const attempt of [1, 2, 3, 10]) {
       expect(await waitOf(deliver(batchContext(attempt), bug))).toMatchObject({ dependency: 'handler' });
     }
+    const dropped = () =>
+      Promise.reject(new SharedFailureError(new Error('relation "orders" does not exist')));
+    expect(await waitOf(deliver(batchContext(10), dropped))).toMatchObject({ dependency: 'database' });
     expect(publish).not.toHaveBeenCalled();
-    await deliver(batchContext(3), bug);
+  });
+
+  it('retries a failure pinned on one record twice, then dead-letters that record alone as unexpected', async () => {
+    const failed = [{ message: MESSAGES[1], error: new TypeError('cannot read properties of undefined') }];
+    const batch = handled({ done: [{ result: 'stored' }], failed });
+    for (const attempt of [1, 2]) {
+      expect(await waitOf(deliver(batchContext(attempt), batch))).toMatchObject({ dependency: 'handler' });
+    }
+    expect(publish).not.toHaveBeenCalled();
+    await deliver(batchContext(3), batch);
     const [letters] = publish.mock.calls[0];
-    expect(letters).toHaveLength(2);
+    expect(letters).toHaveLength(1);
     expect(letters[0].headers).toMatchObject({
       'x-dlq-reason': 'unexpected',
       'x-dlq-error-class': 'TypeError',
       'x-dlq-attempts': '3',
+      'x-dlq-original-offset': '42',
     });
+  });
+
+  it('puts the SQLSTATE of a record PostgreSQL refused in x-dlq-error-code', async () => {
+    const check = Object.assign(new Error('new row for relation "orders" violates check constraint'), {
+      code: '23514',
+    });
+    await deliver(batchContext(), handled({ failed: [{ message: MESSAGES[1], error: check }] }));
+    const [letters] = publish.mock.calls[0];
+    expect(letters[0].headers).toMatchObject({ 'x-dlq-reason': 'invalid', 'x-dlq-error-code': '23514' });
   });
 
   it('leaves HTTP requests alone', async () => {

@@ -1,26 +1,27 @@
-import { ConsumerConfig, consumerConfig } from '@app/config';
 import { KafkaBatchContext, RetryBatchException } from '@app/kafka';
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { classifyError, describeError } from './classify-error';
+import { classifyError, describeError, sqlState } from './classify-error';
 import { deadLetterRecord } from './dead-letter-record';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DlqReason } from './dead-letter.headers';
 import { DeliveryMonitor } from './delivery-monitor';
 import { FailedRecord, HandledBatch } from './handled-batch';
 
-/** Tries of a batch that failed unexpectedly before its records are dead-lettered as 'unexpected'. */
+/** Tries of a batch whose failure follows one record before that record is dead-lettered as 'unexpected'. */
 export const QUICK_RETRIES = 3;
 
 /**
  * The consumer's delivery contract, applied once to every @EventPattern batch handler:
  * - records the handler finished (stored, or a harmless redelivery) are counted;
- * - poison, invalid and conflicting records are written to the DLQ, all of a batch together,
- *   before the transport commits past them;
- * - a transient failure (database or network down) retries the whole batch, forever, and never
- *   dead-letters it: a valid order must not be lost to an outage;
- * - an unexpected failure retries the batch a few times, then dead-letters with its error class;
+ * - poison, invalid and conflicting records are written to the DLQ, all of a batch together and
+ *   in one Kafka transaction with the batch's offset commit;
+ * - a failure of the environment (the database, the network, their permissions) retries the whole
+ *   batch, forever, and never dead-letters it: a valid order must not be lost to an outage;
+ * - a failure the handler pinned on one record, of no known kind, retries the batch a few times,
+ *   then dead-letters that record as 'unexpected';
+ * - anything the handler throws is the whole batch's, not any record's: the batch is retried;
  * - if the DLQ write fails, the batch is retried: committing without the DLQ copy would lose it.
  * Retrying means throwing RetryBatchException: the transport pauses the partition and delivers the
  * batch again after a backoff, so the other partitions keep moving meanwhile.
@@ -30,7 +31,6 @@ export class DeadLetterInterceptor implements NestInterceptor {
   constructor(
     private readonly monitor: DeliveryMonitor,
     private readonly publisher: DeadLetterPublisher,
-    @Inject(consumerConfig.KEY) private readonly consumer: ConsumerConfig,
     @InjectPinoLogger(DeadLetterInterceptor.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -41,9 +41,9 @@ export class DeadLetterInterceptor implements NestInterceptor {
 
   private async settle(batch: KafkaBatchContext, next: CallHandler): Promise<void> {
     const startedAt = performance.now();
-    const { done, failed } = await this.handle(batch, next);
+    const { done, failed } = await this.handle(next);
     const waiting = failed.find(({ error }) => this.mustRetry(batch, classifyError(error)));
-    if (waiting) throw this.retry(batch, waiting.error);
+    if (waiting) throw this.retry(waiting.error);
     await this.deadLetter(batch, failed);
     const durationMs = performance.now() - startedAt;
     for (const { result, createdAt } of done) this.monitor.delivered(result, { createdAt, durationMs });
@@ -51,13 +51,13 @@ export class DeadLetterInterceptor implements NestInterceptor {
     this.monitor.batchDone(done.length + failed.length);
   }
 
-  private async handle(batch: KafkaBatchContext, next: CallHandler): Promise<HandledBatch> {
+  private async handle(next: CallHandler): Promise<HandledBatch> {
     try {
       return await lastValueFrom(next.handle() as Observable<HandledBatch>);
     } catch (error) {
-      if (this.mustRetry(batch, classifyError(error))) throw this.retry(batch, error);
-      // A permanent or persistent failure the handler could not pin on one record: it is every record's.
-      return { done: [], failed: batch.getMessages().map((message) => ({ message, error })) };
+      // The handler pins each failure it can on its record; what it throws, it could not: the
+      // cause is shared by the batch (the database, a bug), so no record is dead-lettered for it.
+      throw this.retry(error);
     }
   }
 
@@ -65,11 +65,13 @@ export class DeadLetterInterceptor implements NestInterceptor {
     return kind === 'transient' || (kind === 'unexpected' && batch.getAttempt() < QUICK_RETRIES);
   }
 
-  private retry(batch: KafkaBatchContext, error: unknown): RetryBatchException {
+  private retry(error: unknown): RetryBatchException {
     this.monitor.delivered('transient');
     // Not dead-lettered: the records are fine, the database (or the network to it) is not.
     const dependency = classifyError(error) === 'transient' ? 'database' : 'handler';
-    return new RetryBatchException(dependency, describeError(error).message);
+    const state = sqlState(error);
+    const reason = describeError(error).message + (state ? ` (SQLSTATE ${state})` : '');
+    return new RetryBatchException(dependency, reason);
   }
 
   private async deadLetter(batch: KafkaBatchContext, failed: FailedRecord[]): Promise<void> {
@@ -79,17 +81,19 @@ export class DeadLetterInterceptor implements NestInterceptor {
     const source = { topic: batch.getTopic(), partition: batch.getPartition() };
     const letters = failed.map(({ message, error }) =>
       deadLetterRecord(
-        { ...source, message, consumerGroup: this.consumer.groupId },
+        { ...source, message, consumerGroup: batch.getGroupId() },
         { reason: classifyError(error) as DlqReason, error, attempts: batch.getAttempt() },
       ),
     );
+    const offset = { ...source, groupId: batch.getGroupId(), offset: batch.getCommitOffset() };
     try {
-      // Awaited with acks=all: the transport commits past these records only once their copies are durable.
-      await this.publisher.publish(letters);
+      // The dead letters and the batch's commit in one transaction: both durable, or neither.
+      await this.publisher.publish(letters, offset, batch.getHeartbeat());
     } catch (error) {
       this.monitor.delivered('transient');
-      throw new RetryBatchException('dead-letter topic', describeError(error).message);
+      throw new RetryBatchException('dead-letter topic', describeKafkaError(error));
     }
+    batch.offsetCommitted();
     for (const { message, error } of failed) {
       this.logger.warn(
         {
@@ -103,4 +107,13 @@ export class DeadLetterInterceptor implements NestInterceptor {
       );
     }
   }
+}
+
+/** A Kafka error with the broker's error code when there is one (MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED…). */
+function describeKafkaError(error: unknown): string {
+  const { name, message } = describeError(error);
+  const type =
+    (error as { type?: unknown; cause?: { type?: unknown } } | null)?.type ??
+    (error as { cause?: { type?: unknown } } | null)?.cause?.type;
+  return `${name}: ${message}${typeof type === 'string' ? ` (${type})` : ''}`;
 }

@@ -86,6 +86,12 @@ export async function replayDeadLetters(
         remaining.delete(partition);
         if (remaining.size === 0) done();
       };
+      // Dead letters are written in transactions: offsets past the last record (a commit marker)
+      // never reach eachMessage, so a partition is done once the batches read cover its end.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const end = ends.get(payload.partition);
+        if (end !== undefined && BigInt(payload.lastOffset) + 1n >= end) finish(payload.partition);
+      });
       consumer
         .run({
           autoCommit: false,
@@ -102,7 +108,6 @@ export async function replayDeadLetters(
             await consumer.commitOffsets([
               { topic: options.dlqTopic, partition, offset: nextOffset(offset.toString()) },
             ]);
-            if (offset + 1n >= end) finish(partition);
           },
         })
         .catch(fail);

@@ -6,4 +6,5 @@ export * from './dead-letter.publisher';
 export * from './delivery-monitor';
 export * from './dlq-replayer';
 export * from './handled-batch';
+export * from './isolate-failures';
 export * from './message-errors';

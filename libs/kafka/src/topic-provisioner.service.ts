@@ -3,7 +3,7 @@ import { APP_NAME, connectAtStartup } from '@app/platform';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
 import { kafkaClientOptions } from './kafka-client.options';
-import { topicSpecs } from './topic-specs';
+import { FoundTopic, topicSettingProblems, topicSpecs } from './topic-specs';
 
 /**
  * Creates the product's topics at start-up. The broker runs with auto.create.topics.enable=false,
@@ -27,7 +27,7 @@ export class TopicProvisioner implements OnModuleInit {
     await admin.connect();
     try {
       await this.ensureTopics(admin);
-      await this.readMessageLimits(admin);
+      await this.checkTopics(admin);
     } finally {
       await admin.disconnect();
     }
@@ -65,16 +65,28 @@ export class TopicProvisioner implements OnModuleInit {
       await admin.createTopics({ topics: missing, waitForLeaders: true });
       this.logger.log(`created topics ${missing.map((t) => `${t.topic}(${t.numPartitions})`).join(', ')}`);
     }
+  }
+
+  /** Reads what the existing topics are, and says in one line where they differ from the configuration. */
+  private async checkTopics(admin: Admin): Promise<void> {
+    const specs = topicSpecs(this.kafka);
     const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
-    for (const spec of specs) {
-      const found = metadata.topics.find((t) => t.name === spec.topic)?.partitions.length ?? 0;
-      if (found < (spec.numPartitions ?? 1)) {
-        // Adding partitions moves keys to new partitions and breaks per-customer ordering for
-        // in-flight orders, so it is an operator's decision, never an automatic one.
-        this.logger.warn(
-          `topic ${spec.topic} has ${found} partitions, configured ${spec.numPartitions}; left as is`,
-        );
-      }
+    await this.readMessageLimits(admin);
+    const found = new Map<string, FoundTopic>(
+      metadata.topics.map((topic) => [
+        topic.name,
+        {
+          partitions: topic.partitions.length,
+          replicationFactor: Math.min(...topic.partitions.map((p) => p.replicas.length)),
+          maxMessageBytes: this.messageLimits.get(topic.name),
+        },
+      ]),
+    );
+    const problems = topicSettingProblems(this.kafka, found);
+    if (problems.length > 0) {
+      this.logger.warn(
+        `existing topics differ from the configuration (left as they are): ${problems.join('; ')}`,
+      );
     }
   }
 

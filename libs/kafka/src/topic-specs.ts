@@ -32,3 +32,42 @@ export function topicSpecs(kafka: KafkaConfig): ITopicConfig[] {
     },
   ];
 }
+
+/** What the broker says an existing topic is. */
+export interface FoundTopic {
+  partitions: number;
+  replicationFactor: number;
+  /** max.message.bytes, the topic's own or the broker's default. */
+  maxMessageBytes?: number;
+}
+
+/**
+ * How existing topics differ from what the apps would create, in words: fewer partitions or
+ * replicas than configured, or a DLQ that takes smaller records than the orders topic (then the
+ * largest orders could never be dead-lettered, and their partition would wait for ever).
+ */
+export function topicSettingProblems(kafka: KafkaConfig, found: Map<string, FoundTopic>): string[] {
+  const problems: string[] = [];
+  for (const spec of topicSpecs(kafka)) {
+    const topic = found.get(spec.topic);
+    if (!topic) continue;
+    if (topic.partitions < (spec.numPartitions ?? 1)) {
+      // Adding partitions moves keys to new partitions and breaks per-customer ordering for
+      // in-flight orders, so it is an operator's decision, never an automatic one.
+      problems.push(`${spec.topic} has ${topic.partitions} partitions, configured ${spec.numPartitions}`);
+    }
+    if (topic.replicationFactor < (spec.replicationFactor ?? 1)) {
+      problems.push(
+        `${spec.topic} has replication factor ${topic.replicationFactor}, configured ${spec.replicationFactor}`,
+      );
+    }
+  }
+  const orders = found.get(kafka.topics.orders)?.maxMessageBytes;
+  const dlq = found.get(kafka.topics.dlq)?.maxMessageBytes;
+  if (orders !== undefined && dlq !== undefined && dlq < orders) {
+    problems.push(
+      `${kafka.topics.dlq} takes records up to ${dlq} bytes (max.message.bytes), less than ${kafka.topics.orders}'s ${orders}: the largest orders could not be dead-lettered`,
+    );
+  }
+  return problems;
+}

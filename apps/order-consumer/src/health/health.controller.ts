@@ -13,7 +13,7 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.health.check([() => this.kafka.alive()]);
   }
 
   @Get('ready')

@@ -16,6 +16,13 @@ export class KafkaConsumerHealthIndicator {
     return consumer.ready ? indicator.up() : indicator.down({ reason: consumer.reason });
   }
 
+  /** DOWN once the consumer cannot be restarted: the process looks alive but consumes nothing. */
+  alive(key = 'kafka-consumer') {
+    const indicator = this.health.check(key);
+    const { alive, reason } = this.state.liveness();
+    return alive ? indicator.up() : indicator.down({ reason });
+  }
+
   /** DOWN while any partition waits for a dependency (the database, the dead-letter topic). */
   processing(key = 'processing') {
     const indicator = this.health.check(key);

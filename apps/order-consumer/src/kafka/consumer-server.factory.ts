@@ -15,9 +15,9 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
       consumer: {
         groupId: consumer.groupId,
         allowAutoTopicCreation: false,
-        // No batch blocks the consumer longer than one database statement (statement_timeout) or
-        // one dead-letter write (DLQ_SEND_TIMEOUT_MS), both well inside the session; retries wait
-        // with the partition paused while kafkajs keeps heartbeating.
+        // A batch heartbeats between its statements and dead-letter sends, each bounded well inside
+        // the session (statement_timeout, query_timeout, DLQ_SEND_TIMEOUT_MS); retries wait with
+        // the partition paused while kafkajs keeps heartbeating.
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
         rebalanceTimeout: 60_000,
@@ -33,6 +33,8 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
       topics: { [OrderTopic.Orders]: kafka.topics.orders },
       maxBatchSize: consumer.batchMax,
       retry: RETRY_POLICY,
+      // Leaves the rest of the 10 s shutdown deadline for leaving the group and closing the pool.
+      closeGraceMs: 5_000,
     },
     state,
   );

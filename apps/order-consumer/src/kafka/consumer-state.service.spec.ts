@@ -4,7 +4,8 @@ import { Consumer } from 'kafkajs';
 import { Subject } from 'rxjs';
 import { getLoggerToken } from 'nestjs-pino';
 import { fakeLogger } from '../testing/fakes';
-import { BROKER_SILENCE_MS, ConsumerState } from './consumer-state.service';
+import { DeadLetterPublisher } from '@app/dlq';
+import { BROKER_SILENCE_MS, ConsumerState, RESTARTS_BEFORE_DEAD } from './consumer-state.service';
 
 function fakeConsumer() {
   const listeners = new Map<string, (event: { payload: unknown }) => void>();
@@ -35,9 +36,15 @@ const joined = (assignment: Record<string, number[]>) => ({
   memberAssignment: assignment,
 });
 
+const deadLetters = { assigned: jest.fn() };
+
 async function aState(): Promise<ConsumerState> {
   const module = await Test.createTestingModule({
-    providers: [ConsumerState, { provide: getLoggerToken(ConsumerState.name), useValue: fakeLogger() }],
+    providers: [
+      ConsumerState,
+      { provide: getLoggerToken(ConsumerState.name), useValue: fakeLogger() },
+      { provide: DeadLetterPublisher, useValue: deadLetters },
+    ],
   }).compile();
   return module.get(ConsumerState);
 }
@@ -51,6 +58,8 @@ describe(ConsumerState.name, () => {
     emit('join', joined({ 'food-orders': [0, 2] }));
     expect(state.readiness().consumer).toEqual({ ready: true });
     expect(state.assignment).toEqual({ 'food-orders': [0, 2] });
+    // The DLQ producers of the new partitions start at once, fencing an earlier owner's transactions.
+    expect(deadLetters.assigned).toHaveBeenCalledWith('order-processors', { 'food-orders': [0, 2] });
     emit('rebalancing');
     expect(state.readiness().consumer.ready).toBe(true);
   });
@@ -112,5 +121,26 @@ describe(ConsumerState.name, () => {
     expect(state.readiness().waiting.map((w) => w.partition)).toEqual([1]);
     emit('join', joined({ 'food-orders': [0] }));
     expect(state.readiness().waiting).toEqual([]);
+  });
+
+  it('stays alive while restarts may help, and says it is not once they have failed too often', async () => {
+    const state = await aState();
+    const { consumer, status, emit } = fakeConsumer();
+    state.watch(consumer, status as Subject<KafkaStatus>);
+    for (let attempt = 1; attempt < RESTARTS_BEFORE_DEAD; attempt += 1) {
+      state.restarting('KafkaJSNonRetriableError: The coordinator is not aware of this member', attempt, 500);
+      expect(state.liveness().alive).toBe(true);
+    }
+    state.restarting(
+      'KafkaJSNonRetriableError: The coordinator is not aware of this member',
+      RESTARTS_BEFORE_DEAD,
+      500,
+    );
+    expect(state.liveness()).toEqual({
+      alive: false,
+      reason: expect.stringContaining('stopped 5 times without rejoining its group'),
+    });
+    emit('join', joined({}));
+    expect(state.liveness().alive).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { DeadLetterPublisher } from '@app/dlq';
 import { KafkaBatchObserver } from '@app/kafka';
 import { Injectable } from '@nestjs/common';
 import { KafkaStatus } from '@nestjs/microservices';
@@ -21,6 +22,12 @@ export interface PartitionWait {
   attempt: number;
 }
 
+/**
+ * Restarts of a consumer kafkajs gave up on, in a row without a group join between them, after
+ * which the process is no longer alive: the orchestrator's restart is the next remedy.
+ */
+export const RESTARTS_BEFORE_DEAD = 5;
+
 export interface Readiness {
   consumer: { ready: boolean; reason?: string };
   /** Partitions held back, each with what it waits for. */
@@ -34,9 +41,15 @@ export class ConsumerState implements KafkaBatchObserver {
   private crash?: string;
   private lastContact = Date.now();
   private readonly held = new Map<string, PartitionWait>();
+  private restart?: { reason: string; attempt: number };
   assignment: Record<string, number[]> = {};
+  /** Group joins and consumer crashes since start: a batch that outlived the session shows as a second join. */
+  readonly history = { joins: 0, crashes: 0 };
 
-  constructor(@InjectPinoLogger(ConsumerState.name) private readonly logger: PinoLogger) {}
+  constructor(
+    @InjectPinoLogger(ConsumerState.name) private readonly logger: PinoLogger,
+    private readonly deadLetters: DeadLetterPublisher,
+  ) {}
 
   /**
    * Nest's status stream says where the consumer is in its life; kafkajs's own events add what the
@@ -52,10 +65,13 @@ export class ConsumerState implements KafkaBatchObserver {
     });
     const { GROUP_JOIN, CRASH, FETCH, HEARTBEAT } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.history.joins += 1;
       this.status = 'running';
       this.crash = undefined;
+      this.restart = undefined;
       this.lastContact = Date.now();
       this.assignment = payload.memberAssignment;
+      this.deadLetters.assigned(payload.groupId, payload.memberAssignment);
       // A partition that moved to another member is no longer this one's to wait for.
       for (const [key, wait] of this.held) {
         if (!this.assignment[wait.topic]?.includes(wait.partition)) this.held.delete(key);
@@ -66,6 +82,7 @@ export class ConsumerState implements KafkaBatchObserver {
       );
     });
     consumer.on(CRASH, ({ payload }) => {
+      this.history.crashes += 1;
       this.crash = `${payload.error.name}: ${payload.error.message}`;
       this.logger.error({ err: this.crash, restart: payload.restart }, 'consumer crashed');
     });
@@ -74,6 +91,26 @@ export class ConsumerState implements KafkaBatchObserver {
     };
     consumer.on(FETCH, contact);
     consumer.on(HEARTBEAT, contact);
+  }
+
+  restarting(reason: string, attempt: number, retryInMs: number): void {
+    this.restart = { reason, attempt };
+    this.logger.warn(
+      { err: reason, attempt, retry_in_ms: retryInMs },
+      'kafkajs stopped the consumer for good; starting it again',
+    );
+  }
+
+  /**
+   * Whether the process is of any use: false once the consumer was restarted RESTARTS_BEFORE_DEAD
+   * times without rejoining its group (liveness then fails and the orchestrator replaces it).
+   */
+  liveness(): { alive: boolean; reason?: string } {
+    if (!this.restart || this.restart.attempt < RESTARTS_BEFORE_DEAD) return { alive: true };
+    return {
+      alive: false,
+      reason: `the Kafka consumer stopped ${this.restart.attempt} times without rejoining its group: ${this.restart.reason}`,
+    };
   }
 
   closing(): void {

@@ -1,7 +1,8 @@
 import { OrderTopic } from '@app/contracts';
 import { HandledBatch } from '@app/dlq';
+import { KafkaBatchContext } from '@app/kafka';
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DecodedOrderBatch, OrderBatchPipe } from './order-batch.pipe';
 import { OrdersService } from './orders.service';
 
@@ -13,7 +14,10 @@ export class OrdersController {
   // topic configured for it (KAFKA_TOPIC_ORDERS). Dead letters, retries and the commit are the job
   // of the global DeadLetterInterceptor and the transport; the handler only says what records mean.
   @EventPattern(OrderTopic.Orders)
-  handleOrders(@Payload(OrderBatchPipe) batch: DecodedOrderBatch): Promise<HandledBatch> {
-    return this.orders.store(batch);
+  handleOrders(
+    @Payload(OrderBatchPipe) batch: DecodedOrderBatch,
+    @Ctx() context: KafkaBatchContext,
+  ): Promise<HandledBatch> {
+    return this.orders.store(batch, context.getHeartbeat());
   }
 }

@@ -1,6 +1,12 @@
 import { consumerConfig } from '@app/config';
 import { anOrder } from '@app/contracts/testing/order.factory';
-import { DeadLetterInterceptor, DeadLetterPublisher, DeliveryMonitor, DeliveryOutcome } from '@app/dlq';
+import {
+  BatchOffset,
+  DeadLetterInterceptor,
+  DeadLetterPublisher,
+  DeliveryMonitor,
+  DeliveryOutcome,
+} from '@app/dlq';
 import { KafkaBatchServer } from '@app/kafka';
 import { INestMicroservice } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
@@ -37,6 +43,8 @@ async function pipeline() {
   };
   const repository = new FakeOrdersRepository();
   const letters: Message[][] = [];
+  /** Offsets committed with dead letters, in one transaction, by the publisher. */
+  const transactional: string[] = [];
   const outcomes: DeliveryOutcome[] = [];
   const monitor = { delivered: (outcome: DeliveryOutcome) => outcomes.push(outcome), batchDone: jest.fn() };
   const module = await Test.createTestingModule({
@@ -49,7 +57,13 @@ async function pipeline() {
       { provide: DeliveryMonitor, useValue: monitor },
       {
         provide: DeadLetterPublisher,
-        useValue: { publish: (batch: Message[]) => Promise.resolve(void letters.push(batch)) },
+        useValue: {
+          publish: (batch: Message[], { offset }: BatchOffset) => {
+            letters.push(batch);
+            transactional.push(offset);
+            return Promise.resolve();
+          },
+        },
       },
       {
         provide: consumerConfig.KEY,
@@ -59,10 +73,16 @@ async function pipeline() {
       { provide: getLoggerToken(DeadLetterInterceptor.name), useValue: fakeLogger() },
     ],
   }).compile();
-  const observer = { watch: jest.fn(), closing: jest.fn(), holding: jest.fn(), released: jest.fn() };
+  const observer = {
+    watch: jest.fn(),
+    closing: jest.fn(),
+    holding: jest.fn(),
+    released: jest.fn(),
+    restarting: jest.fn(),
+  };
   const server = new KafkaBatchServer(
     { client: { brokers: ['localhost:9092'] }, postfixId: '' },
-    { topics: { [TOPIC]: TOPIC }, maxBatchSize: 1000, retry: { baseMs: 1, capMs: 1 } },
+    { topics: { [TOPIC]: TOPIC }, maxBatchSize: 1000, retry: { baseMs: 1, capMs: 1 }, closeGraceMs: 1_000 },
     observer,
   );
   server.createClient = () => ({ consumer: () => kafka as unknown as Consumer }) as never;
@@ -72,6 +92,8 @@ async function pipeline() {
     eachBatch({
       batch: { topic: TOPIC, partition: 1, messages },
       resolveOffset: jest.fn(),
+      commitOffsetsIfNecessary: ({ topics: [{ partitions }] }: { topics: [{ partitions: unknown[] }] }) =>
+        kafka.commitOffsets(partitions) as Promise<void>,
       heartbeat: jest.fn().mockResolvedValue(undefined),
       isRunning: () => true,
       isStale: () => false,
@@ -79,14 +101,14 @@ async function pipeline() {
     } as unknown as EachBatchPayload);
   const committed = () =>
     kafka.commitOffsets.mock.calls.map(([[{ offset }]]: [[{ offset: string }]]) => offset);
-  return { app, repository, letters, outcomes, kafka, observer, deliver, committed };
+  return { app, repository, letters, transactional, outcomes, kafka, observer, deliver, committed };
 }
 
 const at = (offset: number, value: unknown) => aMessage(value, { offset: String(offset) });
 
 describe('the consumer pipeline (transport → interceptor → pipe → controller → service)', () => {
-  it('turns one mixed batch into its rows, its dead letters in one write, and one commit of the last offset + 1', async () => {
-    const { app, repository, letters, outcomes, deliver, committed } = await pipeline();
+  it('turns one mixed batch into its rows, and its dead letters in one transaction with the commit of the last offset + 1', async () => {
+    const { app, repository, letters, transactional, outcomes, deliver, committed } = await pipeline();
     const stored = anOrder({ order_id: 'ORD-STORED' });
     await repository.insertNew([
       {
@@ -116,12 +138,13 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
       ['14', 'conflicting-duplicate'],
     ]);
     expect(outcomes.sort()).toEqual(['conflicting-duplicate', 'duplicate', 'invalid', 'poison', 'stored']);
-    expect(committed()).toEqual(['15']);
+    expect(transactional).toEqual(['15']);
+    expect(committed()).toEqual([]);
     await app.close();
   });
 
   it('retries a batch whose insert failed for want of a database, committing nothing until it succeeds', async () => {
-    const { app, repository, letters, observer, deliver, committed } = await pipeline();
+    const { app, repository, letters, transactional, observer, deliver, committed } = await pipeline();
     repository.failNextWith = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
       code: 'ECONNREFUSED',
     });
@@ -138,25 +161,25 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
     );
 
     await deliver(batch); // kafkajs delivers the held-back batch again after the backoff
-    expect(committed()).toEqual(['2']);
+    expect(transactional).toEqual(['2']);
+    expect(committed()).toEqual([]);
     expect(letters).toHaveLength(1);
     expect(repository.rows.has('ORD-A')).toBe(true);
     await app.close();
   });
 
-  it('hands a refused commit to kafkajs and, when the batch comes again, neither re-runs it nor dead-letters twice', async () => {
-    const { app, repository, letters, kafka, deliver, committed } = await pipeline();
+  it('hands a refused commit to kafkajs and, when the batch comes again, does not run it again', async () => {
+    const { app, repository, kafka, deliver, committed } = await pipeline();
     kafka.commitOffsets.mockRejectedValueOnce(
       Object.assign(new KafkaJSProtocolError('The group is rebalancing, so a rejoin is needed'), {
         type: 'REBALANCE_IN_PROGRESS',
       }),
     );
-    const batch = [at(0, anOrder({ order_id: 'ORD-A' })), at(1, 'not json')];
+    const batch = [at(0, anOrder({ order_id: 'ORD-A' })), at(1, anOrder({ order_id: 'ORD-B' }))];
 
     await expect(deliver(batch)).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
     await deliver(batch);
 
-    expect(letters).toHaveLength(1);
     expect(repository.statements.filter((s) => s.startsWith('insert'))).toHaveLength(1);
     expect(committed()).toEqual(['2', '2']);
     await app.close();

@@ -1,76 +1,134 @@
-import { classifyError, ConflictingDuplicateError, FailedRecord, HandledBatch } from '@app/dlq';
-import { Injectable } from '@nestjs/common';
+import { ConsumerConfig, consumerConfig } from '@app/config';
+import {
+  classifyError,
+  ConflictingDuplicateError,
+  FailedRecord,
+  HandledBatch,
+  isolateFailures,
+  SharedFailureError,
+  smallerMayPass,
+} from '@app/dlq';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { DecodedOrderBatch } from './order-batch.pipe';
 import { sameOrder, toOrderRow } from './order-row';
 import { NewOrderRow, OrdersRepository } from './orders.repository';
+import { StatementSize } from './statement-size';
 
 type Candidate = DecodedOrderBatch['orders'][number] & { row: NewOrderRow };
+type Refusal = { item: Candidate; error: unknown };
+
+/** What the service needs from the batch's transport while it works: a heartbeat between statements. */
+export type Between = () => Promise<void>;
 
 @Injectable()
 export class OrdersService {
+  private readonly statementSize: StatementSize;
+
   constructor(
     private readonly orders: OrdersRepository,
+    @Inject(consumerConfig.KEY) consumer: ConsumerConfig,
     @InjectPinoLogger(OrdersService.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.statementSize = new StatementSize(consumer.batchMax);
+  }
 
   /**
-   * Stores a batch's valid orders with one INSERT, then tells each order that was already there:
-   * the same order again is a harmless redelivery; the same order_id with other content is a
-   * conflicting duplicate, and the stored row is kept. Database errors that a retry can cure
-   * propagate, for the whole batch to be tried again.
+   * Stores a batch's valid orders (one INSERT when all goes well), then tells each order that was
+   * already there: the same order again is a harmless redelivery; the same order_id with other
+   * content is a conflicting duplicate, and the stored row is kept. Only what a record is at fault
+   * for is returned as failed; failures of the database (or any failure every order meets alike)
+   * propagate, for the whole batch to be held and tried again. `between` runs before every
+   * statement (the group heartbeat), so a batch that needs many statements keeps its membership.
    */
-  async store({ orders, rejected }: DecodedOrderBatch): Promise<HandledBatch> {
+  async store({ orders, rejected }: DecodedOrderBatch, between: Between): Promise<HandledBatch> {
     const handled: HandledBatch = { done: [], failed: [...rejected] };
     const candidates = orders.map((entry) => ({ ...entry, row: toOrderRow(entry.order) }));
     if (candidates.length === 0) return handled;
-    const { inserted, failed } = await this.insert(candidates);
-    handled.failed.push(...failed);
-    const refused = new Set(failed.map((f) => f.message));
+    const { inserted, refused, anySucceeded } = await this.insert(candidates, between);
+    handled.failed.push(...this.blame(refused, anySucceeded));
+    const refusedMessages = new Set(refused.map((r) => r.item.message));
     const left: Candidate[] = [];
     for (const candidate of candidates) {
-      if (refused.has(candidate.message)) continue;
+      if (refusedMessages.has(candidate.message)) continue;
       // An order_id appears once in the result even when the batch holds it twice: the first one wins.
       if (inserted.delete(candidate.row.orderId)) handled.done.push(this.done('stored', candidate));
       else left.push(candidate);
     }
-    if (left.length > 0) await this.compareWithStored(left, handled);
+    if (left.length > 0) await this.compareWithStored(left, handled, between);
     return handled;
   }
 
-  /** One statement for the batch; one per order only when the batch holds an order PostgreSQL refuses. */
-  private async insert(candidates: Candidate[]): Promise<{ inserted: Set<string>; failed: FailedRecord[] }> {
-    try {
-      return { inserted: new Set(await this.orders.insertNew(candidates.map((c) => c.row))), failed: [] };
-    } catch (error) {
-      if (classifyError(error) === 'transient') throw error;
-      this.logger.warn(
-        { err: String(error), orders: candidates.length },
-        'batch insert refused; inserting one by one',
-      );
-    }
+  /**
+   * Inserts in statements of the current size; a statement that timed out is tried again smaller
+   * at once (its rows are idempotent), and one that PostgreSQL refuses is split until the refused
+   * orders are found.
+   */
+  private async insert(candidates: Candidate[], between: Between) {
     const inserted = new Set<string>();
-    const failed: FailedRecord[] = [];
-    for (const { message, row } of candidates) {
+    const refused: Refusal[] = [];
+    let anySucceeded = false;
+    let start = 0;
+    while (start < candidates.length) {
+      const chunk = candidates.slice(start, start + this.statementSize.current);
       try {
-        for (const id of await this.orders.insertNew([row])) inserted.add(id);
+        const part = await isolateFailures(
+          chunk,
+          (some) => this.orders.insertNew(some.map((c) => c.row)),
+          between,
+        );
+        for (const ids of part.results) for (const id of ids) inserted.add(id);
+        refused.push(...part.refused);
+        anySucceeded ||= part.anySucceeded;
+        if (part.statements > 1) {
+          this.logger.warn(
+            { orders: chunk.length, statements: part.statements, refused: part.refused.length },
+            'batch insert refused; split to find the refused orders',
+          );
+        } else {
+          this.statementSize.passed(chunk.length);
+        }
+        start += chunk.length;
       } catch (error) {
-        if (classifyError(error) === 'transient') throw error;
-        failed.push({ message, error: Object.assign(error as object, { orderId: row.orderId }) });
+        if (chunk.length === 1 || !smallerMayPass(error)) throw error;
+        const size = this.statementSize.shrink(chunk.length);
+        this.logger.warn(
+          { orders: chunk.length, next_statement_orders: size, err: String(error) },
+          'insert too slow for the database; trying fewer orders per statement',
+        );
       }
     }
-    return { inserted, failed };
+    return { inserted, refused, anySucceeded };
   }
 
-  private async compareWithStored(left: Candidate[], handled: HandledBatch): Promise<void> {
-    const stored = new Map(
-      (await this.orders.findByIds([...new Set(left.map((c) => c.row.orderId))])).map((row) => [
-        row.orderId,
-        row,
-      ]),
-    );
+  /**
+   * Refused orders with a record's error (SQLSTATE class 22 or 23) are the record's. Any other
+   * error counts against the record only if other statements of the batch went through; if every
+   * part failed alike, the cause is shared and the batch is held.
+   */
+  private blame(refused: Refusal[], anySucceeded: boolean): FailedRecord[] {
+    const unexplained = refused.find(({ error }) => classifyError(error) === 'unexpected');
+    if (unexplained && !anySucceeded) throw new SharedFailureError(unexplained.error);
+    return refused.map(({ item, error }) => ({
+      message: item.message,
+      error: Object.assign(error as object, { orderId: item.row.orderId }),
+    }));
+  }
+
+  private async compareWithStored(left: Candidate[], handled: HandledBatch, between: Between) {
+    const ids = [...new Set(left.map((c) => c.row.orderId))];
+    const lookup = await isolateFailures(ids, (some) => this.orders.findByIds(some), between);
+    const stored = new Map(lookup.results.flat().map((row) => [row.orderId, row]));
+    const failedLookups = new Map(lookup.refused.map(({ item, error }) => [item, error]));
+    if (failedLookups.size > 0) {
+      const refused = left.flatMap((item) =>
+        failedLookups.has(item.row.orderId) ? [{ item, error: failedLookups.get(item.row.orderId) }] : [],
+      );
+      handled.failed.push(...this.blame(refused, lookup.anySucceeded));
+    }
     for (const candidate of left) {
       const { row, message } = candidate;
+      if (failedLookups.has(row.orderId)) continue;
       const existing = stored.get(row.orderId);
       if (existing && sameOrder(existing, row)) {
         handled.done.push(this.done('duplicate', candidate));

@@ -42,11 +42,19 @@ export class FakeOrdersRepository implements Pick<OrdersRepository, 'insertNew' 
   /** Thrown by the next statement, or by every statement whose rows include an order that matches. */
   failNextWith?: Error;
   refuse?: { orderId: string; error: Error };
+  /** Statements over more rows than this time out, as on a database that became slow. */
+  timeoutAbove = Infinity;
 
   insertNew(rows: NewOrderRow[]): Promise<string[]> {
     this.statements.push(`insert ${rows.length}`);
     const failure = this.takeFailure();
     if (failure) return Promise.reject(failure);
+    if (rows.length > this.timeoutAbove) {
+      const timeout = Object.assign(new Error('canceling statement due to statement timeout'), {
+        code: '57014',
+      });
+      return Promise.reject(timeout);
+    }
     if (this.refuse && rows.some((row) => row.orderId === this.refuse!.orderId)) {
       return Promise.reject(this.refuse.error);
     }

@@ -21,9 +21,12 @@ function fakeConsumer() {
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   const commitOffsets = jest.fn().mockResolvedValue(undefined);
   const paused = new Set<number>();
+  const listeners = new Map<string, Array<(event: { payload: unknown }) => void>>();
   const consumer = {
-    events: {},
-    on: jest.fn(),
+    events: { GROUP_JOIN: 'group_join', CRASH: 'crash' },
+    on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) => {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+    }),
     connect: jest.fn().mockResolvedValue(undefined),
     disconnect: jest.fn().mockResolvedValue(undefined),
     subscribe: jest.fn().mockResolvedValue(undefined),
@@ -35,12 +38,18 @@ function fakeConsumer() {
     commitOffsets,
   };
   const resolved: string[] = [];
+  const heartbeat = jest.fn().mockResolvedValue(undefined);
+  /** Emits a kafkajs instrumentation event to the server's listeners. */
+  const emit = (event: string, payload: unknown) => listeners.get(event)?.forEach((l) => l({ payload }));
   /** Delivers a partition's batch the way kafkajs's runner does; resolves when eachBatch returns. */
   const deliver = (partition: number, batch: KafkaMessage[]) =>
     eachBatch!({
       batch: { topic: TOPIC, partition, messages: batch },
       resolveOffset: (offset: string) => resolved.push(`${partition}:${offset}`),
-      heartbeat: jest.fn().mockResolvedValue(undefined),
+      // The batch's own commit: kafkajs hands the broker's error back unwrapped.
+      commitOffsetsIfNecessary: ({ topics: [{ partitions }] }: { topics: [{ partitions: unknown[] }] }) =>
+        commitOffsets(partitions) as Promise<void>,
+      heartbeat,
       isRunning: () => true,
       isStale: () => false,
       pause: () => {
@@ -52,7 +61,7 @@ function fakeConsumer() {
     commitOffsets.mock.calls.map(
       ([[{ partition, offset }]]: [[{ partition: number; offset: string }]]) => `${partition}:${offset}`,
     );
-  return { consumer, deliver, committed, resolved, paused, commitOffsets };
+  return { consumer, deliver, committed, resolved, paused, commitOffsets, heartbeat, emit };
 }
 
 function fakeObserver() {
@@ -61,6 +70,7 @@ function fakeObserver() {
     closing: jest.fn(),
     holding: jest.fn(),
     released: jest.fn(),
+    restarting: jest.fn(),
   } satisfies KafkaBatchObserver;
 }
 
@@ -69,7 +79,7 @@ async function startServer(handler: (batch: KafkaMessage[], context: KafkaBatchC
   const observer = fakeObserver();
   const server = new KafkaBatchServer(
     { client: { brokers: ['localhost:9092'] }, postfixId: '', consumer: { groupId: 'order-processors' } },
-    { topics: { orders: TOPIC }, maxBatchSize: 2, retry: { baseMs: 100, capMs: 1_000 } },
+    { topics: { orders: TOPIC }, maxBatchSize: 2, retry: { baseMs: 100, capMs: 1_000 }, closeGraceMs: 50 },
     observer,
   );
   server.createClient = () => ({ consumer: () => kafka.consumer as unknown as Consumer }) as never;
@@ -199,5 +209,73 @@ describe(KafkaBatchServer.name, () => {
     await closed;
     expect(kafka.committed()).toEqual(['1:2']);
     expect(kafka.consumer.disconnect).toHaveBeenCalled();
+  });
+
+  it('hands kafkajs the error of a heartbeat between steps as it is, so it rejoins, and commits nothing', async () => {
+    const { kafka } = await startServer(async (_batch, context) => {
+      await context.getHeartbeat()();
+    });
+    kafka.heartbeat.mockRejectedValueOnce(rebalancing());
+    await expect(kafka.deliver(0, messages(0, 2))).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    expect(kafka.committed()).toEqual([]);
+  });
+
+  it('does not commit a batch whose handler committed it (dead letters and offset in one transaction)', async () => {
+    const { kafka } = await startServer((_batch, context) => {
+      expect(context.getCommitOffset()).toBe('6');
+      expect(context.getGroupId()).toBe('order-processors');
+      context.offsetCommitted();
+      return Promise.resolve();
+    });
+    await kafka.deliver(0, messages(5, 1));
+    expect(kafka.committed()).toEqual([]);
+    expect(kafka.resolved).toEqual(['0:5']);
+  });
+
+  it('starts the consumer again after a crash kafkajs does not restart after, and counts the tries until it joins', async () => {
+    jest.useFakeTimers();
+    const { kafka, observer } = await startServer(() => Promise.resolve());
+    const error = Object.assign(new Error('The coordinator is not aware of this member'), {
+      name: 'KafkaJSNonRetriableError',
+    });
+    kafka.emit('crash', { error, restart: false });
+    kafka.emit('crash', { error, restart: false });
+    expect(observer.restarting).toHaveBeenLastCalledWith(
+      expect.stringContaining('not aware'),
+      2,
+      expect.any(Number),
+    );
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(kafka.consumer.connect).toHaveBeenCalledTimes(2); // the start, and the one restart
+    expect(kafka.consumer.run).toHaveBeenCalledTimes(2);
+    kafka.emit('group_join', {});
+    kafka.emit('crash', { error, restart: false });
+    expect(observer.restarting).toHaveBeenLastCalledWith(expect.any(String), 1, expect.any(Number));
+    // A crash kafkajs restarts after is kafkajs's to handle.
+    kafka.emit('crash', { error, restart: true });
+    expect(observer.restarting).toHaveBeenCalledTimes(3);
+  });
+
+  it('on close, abandons uncommitted a batch that outlives the grace, and stops its next step', async () => {
+    let started!: () => void;
+    const handling = new Promise<void>((done) => (started = done));
+    let stepAfterClose: unknown;
+    let release!: () => void;
+    const { server, kafka } = await startServer(async (_batch, context) => {
+      started();
+      await new Promise<void>((done) => (release = done)); // a statement on a silent database
+      stepAfterClose = await context
+        .getHeartbeat()()
+        .catch((error: unknown) => error);
+    });
+    const inFlight = kafka.deliver(0, messages(0, 2));
+    await handling;
+    await server.close();
+    await inFlight;
+    expect(kafka.committed()).toEqual([]);
+    expect(kafka.consumer.disconnect).toHaveBeenCalled();
+    release();
+    await new Promise((done) => setImmediate(done));
+    expect(stepAfterClose).toMatchObject({ name: 'BatchAbandonedError' });
   });
 });

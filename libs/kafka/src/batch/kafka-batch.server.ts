@@ -18,6 +18,11 @@ export interface KafkaBatchObserver {
   holding(topic: string, partition: number, wait: BatchWait & { attempt: number; retryInMs: number }): void;
   /** A partition that was held back finished a batch. */
   released(topic: string, partition: number): void;
+  /**
+   * kafkajs stopped the consumer for good (a crash it does not restart after); the transport
+   * restarts it in `retryInMs`, for the `attempt`th time since the consumer last joined its group.
+   */
+  restarting(reason: string, attempt: number, retryInMs: number): void;
 }
 
 export interface KafkaBatchOptions {
@@ -27,6 +32,13 @@ export interface KafkaBatchOptions {
   maxBatchSize: number;
   /** Backoff of a held-back batch: base × 2^(attempt-1) for the first tries, then the cap, with jitter. */
   retry: { baseMs: number; capMs: number };
+  /** How long close() lets the batches in flight finish before abandoning them uncommitted. */
+  closeGraceMs: number;
+}
+
+/** Thrown by a batch's heartbeat once the consumer is shutting down and the batch is abandoned. */
+export class BatchAbandonedError extends Error {
+  readonly name = 'BatchAbandonedError';
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}|${partition}`;
@@ -39,14 +51,15 @@ export const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toSt
  * records. Each batch, up to `maxBatchSize` records of one partition in offset order, is one call
  * of the @EventPattern handler, so interceptors, pipes, filters and DI apply per batch. Records
  * reach it as kafkajs received them (Nest's parser would decode keys, values and headers; a dead
- * letter must carry the original bytes). After the
- * pipeline completes, the transport commits the batch's last offset + 1; the handler never commits.
+ * letter must carry the original bytes). After the pipeline completes, the transport commits the
+ * batch's last offset + 1, unless the handler committed it in a transaction of its own.
  *
  * When the pipeline throws RetryBatchException (a dependency is down), the partition is paused and
  * its batch delivered again after a backoff, while the other partitions keep moving: kafkajs fetches
  * again only once every batch of the previous fetch has returned, so a batch that waited in place
  * would stall them all. Commit and heartbeat errors (a rebalance, an unknown member) go to kafkajs
- * as they are, so the consumer rejoins its group at once.
+ * as they are, so the consumer rejoins its group at once; a crash kafkajs does not restart after,
+ * the transport restarts itself.
  */
 export class KafkaBatchServer extends ServerKafka {
   private readonly inFlight = new Set<Promise<void>>();
@@ -54,7 +67,10 @@ export class KafkaBatchServer extends ServerKafka {
   private readonly held = new Map<string, { firstOffset: string; attempts: number; timer: NodeJS.Timeout }>();
   /** Offsets whose records are done but whose commit the broker refused (e.g. during a rebalance). */
   private readonly uncommitted = new Map<string, string>();
+  private readonly abandon = new AbortController();
   private isClosing = false;
+  private restarts = 0;
+  private restartTimer?: NodeJS.Timeout;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -75,13 +91,49 @@ export class KafkaBatchServer extends ServerKafka {
 
   protected registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
-    if (this.consumer) this.observer.watch(this.consumer, this.status);
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.observer.watch(consumer, this.status);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.restarts = 0;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts after errors it calls retriable; after any other (e.g. a commit refused
+      // for a lost membership, tulios/kafkajs#1712) it has disconnected and stays stopped, while
+      // the process looks alive. The consumer is started again from its last committed offsets.
+      if (!payload.restart && !this.isClosing) this.scheduleRestart(consumer, payload.error);
+    });
   }
 
   async bindEvents(consumer: Consumer): Promise<void> {
     const topics = [...this.messageHandlers.keys()].map((pattern) => this.topicOf(pattern));
     await consumer.subscribe({ ...this.options.subscribe, topics });
-    await consumer.run({
+    await this.runConsumer(consumer);
+  }
+
+  /**
+   * Stops fetching and lets the batches in flight finish and commit while this member still owns
+   * their partitions (kafkajs drops commits once consumer.stop() has begun); a batch that cannot
+   * finish within the grace (a silent database) is abandoned uncommitted, for the partition's next
+   * owner to deliver again. Then leaves the group and disconnects.
+   */
+  async close(): Promise<void> {
+    this.isClosing = true;
+    this.observer.closing();
+    clearTimeout(this.restartTimer);
+    for (const { timer } of this.held.values()) clearTimeout(timer);
+    const consumer = this.consumer;
+    if (consumer) {
+      consumer.pause(Object.values(this.batches.topics).map((topic) => ({ topic })));
+      const grace = new Promise<void>((done) => setTimeout(done, this.batches.closeGraceMs).unref());
+      await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+      this.abandon.abort();
+    }
+    await super.close();
+  }
+
+  private runConsumer(consumer: Consumer): Promise<void> {
+    return consumer.run({
       ...this.options.run,
       // Offsets move only when the transport commits them, after the handler has finished.
       autoCommit: false,
@@ -90,26 +142,33 @@ export class KafkaBatchServer extends ServerKafka {
     });
   }
 
-  /**
-   * Stops fetching, lets the batches in flight finish and commit while this member still owns
-   * their partitions (kafkajs drops commits once consumer.stop() has begun), then disconnects.
-   */
-  async close(): Promise<void> {
-    this.isClosing = true;
-    this.observer.closing();
-    for (const { timer } of this.held.values()) clearTimeout(timer);
-    const consumer = this.consumer;
-    if (consumer) {
-      consumer.pause(Object.values(this.batches.topics).map((topic) => ({ topic })));
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    }
-    await super.close();
+  private scheduleRestart(consumer: Consumer, error: Error): void {
+    this.restarts += 1;
+    const retryInMs = backoffDelay(this.restarts, this.batches.retry.baseMs, this.batches.retry.capMs);
+    this.observer.restarting(`${error.name}: ${error.message}`, this.restarts, retryInMs);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.isClosing) return;
+      consumer
+        .connect()
+        .then(() => this.runConsumer(consumer))
+        .catch((failure: Error) => this.scheduleRestart(consumer, failure));
+    }, retryInMs);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { topic, partition } = payload.batch;
     const handler = this.handlerOf(topic);
-    const heartbeat = () => payload.heartbeat();
+    let lostGroup: unknown;
+    const heartbeat = async () => {
+      if (this.abandon.signal.aborted) throw new BatchAbandonedError('the consumer is shutting down');
+      try {
+        await payload.heartbeat();
+      } catch (error) {
+        lostGroup = error;
+        throw error;
+      }
+    };
     let messages = await this.commitLeftovers(payload);
     while (messages.length > 0) {
       // Once closing or no longer this member's, the rest is fetched again, here or by the next owner.
@@ -117,45 +176,67 @@ export class KafkaBatchServer extends ServerKafka {
       const chunk = messages.slice(0, this.batches.maxBatchSize);
       messages = messages.slice(chunk.length);
       const attempt = this.attemptOf(topic, partition, chunk[0].offset);
-      const context = new KafkaBatchContext([topic, partition, chunk, attempt, heartbeat]);
+      const last = chunk[chunk.length - 1].offset;
+      const commit = { groupId: this.groupId, offset: nextOffset(last), committed: false };
+      const context = new KafkaBatchContext([topic, partition, chunk, attempt, heartbeat, commit]);
       const wait = await this.run(handler, chunk, context);
+      // The heartbeat said this member lost the group: kafkajs must hear it to rejoin at once.
+      if (lostGroup) throw lostGroup as Error;
+      if (wait === 'abandoned') return;
       if (wait) return this.holdBack(payload, chunk[0].offset, attempt, wait);
       this.release(topic, partition);
-      const last = chunk[chunk.length - 1].offset;
-      await this.commit(topic, partition, last);
+      if (!commit.committed) await this.commit(payload, last);
       payload.resolveOffset(last);
       await payload.heartbeat();
     }
   }
 
-  /** Runs the Nest pipeline for one batch; what it was waiting for, if it could not finish. */
+  /**
+   * Runs the Nest pipeline for one batch; what it was waiting for, if it could not finish, or
+   * 'abandoned' when the consumer shut down first (the batch's work is left to finish unobserved).
+   */
   private async run(
     handler: MessageHandler,
     messages: KafkaMessage[],
     context: KafkaBatchContext,
-  ): Promise<BatchWait | undefined> {
+  ): Promise<BatchWait | 'abandoned' | undefined> {
+    const { signal } = this.abandon;
+    let onAbort = () => {};
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      onAbort = () => resolve('abandoned');
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const work = (async () => {
+      try {
+        await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
+          defaultValue: undefined,
+        });
+        return undefined;
+      } catch (error) {
+        // Not a RetryBatchException: a bug outside the dead-letter interceptor's reach. Holding the
+        // batch back keeps its records; committing past them would lose them.
+        return batchWaitOf(error) ?? { dependency: 'handler', reason: describe(error) };
+      }
+    })();
     try {
-      await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
-        defaultValue: undefined,
-      });
-      return undefined;
-    } catch (error) {
-      // Not a RetryBatchException: a bug outside the dead-letter interceptor's reach. Holding the
-      // batch back keeps its records; committing past them would lose them.
-      return batchWaitOf(error) ?? { dependency: 'handler', reason: JSON.stringify(error) };
+      return await Promise.race([work, abandoned]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
   /**
-   * Commits `lastOffset` + 1. A refused commit is not a failed batch: its rows and dead letters are
-   * durable, so the offset is remembered and committed before anything else if this member keeps
-   * the partition; the error goes to kafkajs, which rejoins the group.
+   * Commits `lastOffset` + 1 through the batch's own commit, which hands the broker's error to
+   * kafkajs as it is (consumer.commitOffsets would wrap a refusal so kafkajs neither rejoins nor
+   * restarts). A refused commit is not a failed batch: its rows and dead letters are durable, so
+   * the offset is remembered and committed before anything else if this member keeps the partition.
    */
-  private async commit(topic: string, partition: number, lastOffset: string): Promise<void> {
+  private async commit(payload: EachBatchPayload, lastOffset: string): Promise<void> {
+    const { topic, partition } = payload.batch;
     const offset = nextOffset(lastOffset);
-    const consumer = this.consumer!;
     try {
-      await consumer.commitOffsets([{ topic, partition, offset }]);
+      await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
     } catch (error) {
       this.uncommitted.set(partitionKey(topic, partition), offset);
       throw error;
@@ -171,7 +252,7 @@ export class KafkaBatchServer extends ServerKafka {
     this.uncommitted.delete(key);
     const rest = messages.filter((message) => BigInt(message.offset) >= BigInt(done));
     if (rest.length < messages.length) {
-      await this.commit(topic, partition, (BigInt(done) - 1n).toString());
+      await this.commit(payload, (BigInt(done) - 1n).toString());
       payload.resolveOffset((BigInt(done) - 1n).toString());
     }
     return rest;
@@ -219,4 +300,8 @@ export class KafkaBatchServer extends ServerKafka {
       this.inFlight.delete(work);
     }
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error);
 }
