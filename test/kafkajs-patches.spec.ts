@@ -53,3 +53,102 @@ describe('kafkajs, as patched', () => {
     ]);
   });
 });
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const createSendMessages = require('kafkajs/src/producer/sendMessages') as (
+  deps: unknown,
+) => (send: {
+  acks: number;
+  topicMessages: Array<{ topic: string; messages: Array<{ key: string; value: string }> }>;
+}) => Promise<Array<{ topicName: string; partition: number; baseOffset: string }>>;
+const createRetry = require('kafkajs/src/retry') as (options: unknown) => unknown;
+const { KafkaJSConnectionClosedError } = require('kafkajs/src/errors') as {
+  KafkaJSConnectionClosedError: new (message: string, where: { host: string; port: number }) => Error;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Two partitions on two brokers; the leader of partition 0 dies during the first send and node 2 takes over. */
+function clusterWhoseLeaderMoves() {
+  const leaders: Record<number, number> = { 0: 1, 1: 2 };
+  const produced: string[] = [];
+  let nodeOneDies = true;
+  const broker = (nodeId: number) => ({
+    nodeId,
+    produce: ({
+      topicData,
+    }: {
+      topicData: Array<{ topic: string; partitions: Array<{ partition: number }> }>;
+    }) => {
+      const partitions = topicData.flatMap((t) => t.partitions.map((p) => p.partition));
+      if (nodeId === 1 && nodeOneDies) {
+        nodeOneDies = false;
+        return Promise.reject(new KafkaJSConnectionClosedError('Closed connection', { host: 'n1', port: 1 }));
+      }
+      produced.push(`node ${nodeId}: partitions ${partitions.join(',')}`);
+      return Promise.resolve({
+        topics: [
+          {
+            topicName: 'orders',
+            partitions: partitions.map((partition) => ({ partition, errorCode: 0, baseOffset: '0' })),
+          },
+        ],
+      });
+    },
+  });
+  const brokers = new Map([1, 2].map((id) => [id, broker(id)]));
+  const cluster = {
+    targetTopics: new Set<string>(),
+    addMultipleTargetTopics: () => Promise.resolve(),
+    refreshMetadataIfNecessary: () => Promise.resolve(),
+    // After the failure the metadata says node 2 leads partition 0 now.
+    refreshMetadata: () => Promise.resolve(void (leaders[0] = 2)),
+    isConnected: () => true,
+    removeBroker: () => undefined,
+    findTopicPartitionMetadata: () =>
+      [0, 1].map((partitionId) => ({ partitionId, leader: leaders[partitionId] })),
+    findLeaderForPartitions: (_topic: string, partitions: string[]) =>
+      partitions.reduce<Record<number, number[]>>((byLeader, partition) => {
+        const leader = leaders[Number(partition)];
+        return { ...byLeader, [leader]: [...(byLeader[leader] ?? []), Number(partition)] };
+      }, {}),
+    findBroker: ({ nodeId }: { nodeId: number }) => Promise.resolve(brokers.get(Number(nodeId))),
+  };
+  const eosManager = {
+    isTransactional: () => false,
+    getSequence: () => 0,
+    updateSequence: () => undefined,
+    acquireBrokerLock: () => Promise.resolve(),
+    releaseBrokerLock: () => Promise.resolve(),
+    getProducerId: () => '1',
+    getProducerEpoch: () => 0,
+  };
+  const logger = { debug: () => undefined, error: () => undefined };
+  const send = createSendMessages({
+    logger,
+    cluster,
+    eosManager,
+    partitioner: ({ message }: { message: { key: string } }) => Number(message.key),
+    retrier: createRetry({ retries: 3, initialRetryTime: 1, maxRetryTime: 5 }),
+  });
+  return { send, produced };
+}
+
+describe('kafkajs, as patched, when a partition leader dies during a send', () => {
+  it('sends the partition again to its new leader, even one that already answered for another partition', async () => {
+    const { send, produced } = clusterWhoseLeaderMoves();
+    const acknowledged = await send({
+      acks: -1,
+      topicMessages: [
+        {
+          topic: 'orders',
+          messages: [
+            { key: '0', value: 'a' },
+            { key: '1', value: 'b' },
+          ],
+        },
+      ],
+    });
+    expect(produced).toEqual(['node 2: partitions 1', 'node 2: partitions 0']);
+    expect(acknowledged.map((r) => r.partition).sort()).toEqual([0, 1]);
+  });
+});

@@ -12,7 +12,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { alive, removeRunFolders, serves, stopProcess } from './processes';
@@ -31,6 +31,18 @@ interface BrokerState {
   heapMb: number;
 }
 
+/** What makes a node one of several in a KRaft cluster (a single broker needs none of it). */
+export interface ClusterMembership {
+  nodeId: number;
+  /** controller.quorum.voters: `id@host:port` of every controller. */
+  voters: string;
+  /** Every node of a cluster is formatted with the same id. */
+  clusterId: string;
+  /** Replication factor of new and internal topics, and min.insync.replicas. */
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
 export interface LocalKafkaOptions {
   /** Broker port; 0 picks a free one. */
   port?: number;
@@ -42,6 +54,8 @@ export interface LocalKafkaOptions {
   heapMb?: number;
   /** Leave the broker running after this process exits (the kafka:start command). */
   detached?: boolean;
+  /** The node's place in a cluster (see local-cluster.ts); a single node when omitted. */
+  cluster?: ClusterMembership;
   log?: (line: string) => void;
 }
 
@@ -56,6 +70,7 @@ export class LocalKafka {
     private readonly heapMb: number,
     private readonly detached: boolean,
     private readonly log: (line: string) => void,
+    private readonly cluster?: ClusterMembership,
   ) {}
 
   get brokers(): string {
@@ -101,6 +116,7 @@ export class LocalKafka {
       options.heapMb ?? 512,
       !!options.detached,
       log,
+      options.cluster,
     );
     kafka.configure();
     await kafka.launch();
@@ -110,6 +126,13 @@ export class LocalKafka {
   /** Starts the broker again on the same ports and data (after stop()), as after a real restart. */
   async restart(): Promise<void> {
     await this.launch();
+  }
+
+  /** Kills the broker as a crash would (SIGKILL: no clean shutdown, no leadership handed over). */
+  async kill(): Promise<void> {
+    const pid = this.pid;
+    this.child = undefined;
+    if (pid && alive(pid)) await stopProcess(pid, 'SIGKILL', 5_000);
   }
 
   /** Stops the broker the way an operator would (SIGTERM, a clean shutdown), whoever started it. */
@@ -136,10 +159,16 @@ export class LocalKafka {
 
   private configure(): void {
     mkdirSync(join(this.dataDir, 'data'), { recursive: true });
+    const node = this.cluster ?? {
+      nodeId: 1,
+      voters: `1@127.0.0.1:${this.controllerPort}`,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+    };
     const properties = [
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
+      `node.id=${node.nodeId}`,
+      `controller.quorum.voters=${node.voters}`,
       `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
       'controller.listener.names=CONTROLLER',
@@ -149,17 +178,20 @@ export class LocalKafka {
       // Topics are created by the apps, with the partitions and retention they need.
       'auto.create.topics.enable=false',
       'num.partitions=1',
-      'offsets.topic.replication.factor=1',
+      `default.replication.factor=${node.replicationFactor}`,
+      // acks=all is acknowledged once this many replicas (the leader included) have the write.
+      `min.insync.replicas=${node.minInsyncReplicas}`,
+      `offsets.topic.replication.factor=${node.replicationFactor}`,
       'offsets.topic.num.partitions=5',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
+      `transaction.state.log.replication.factor=${node.replicationFactor}`,
+      `transaction.state.log.min.isr=${node.minInsyncReplicas}`,
       'transaction.state.log.num.partitions=5',
-      // A single developer broker: start consumer groups without the 3 s wait for more members.
+      // A developer's broker: start consumer groups without the 3 s wait for more members.
       'group.initial.rebalance.delay.ms=0',
     ];
     writeFileSync(join(this.dataDir, 'server.properties'), `${properties.join('\n')}\n`);
     // Formatted storage keeps its cluster id: a restart must present the same one, or the broker refuses it.
-    const clusterId = this.formattedClusterId() ?? randomBytes(16).toString('base64url');
+    const clusterId = this.formattedClusterId() ?? this.cluster?.clusterId ?? newClusterId();
     this.formatStorage(clusterId);
   }
 
@@ -234,6 +266,17 @@ export class LocalKafka {
 }
 
 /**
+ * A KRaft cluster id: 16 random bytes, base64url. Never one that starts with '-', which the storage
+ * tool would read as an option ("argument --cluster-id/-t: expected one argument"): one id in 64.
+ */
+export function newClusterId(random = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
  * Stops the brokers in `runsDir` (each one's state file names it) and deletes their folders; returns
  * how many there were. With `onlyOrphans`, only those whose run (the process whose pid ends the
  * folder's name) is gone: a run killed with kill -9 leaves its broker running.
@@ -242,10 +285,16 @@ export function removeLeftoverBrokers(
   runsDir = KAFKA_RUNS_DIR,
   { onlyOrphans = false } = {},
 ): Promise<number> {
-  return removeRunFolders(runsDir, onlyOrphans, async (dataDir) => {
-    const broker = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
-    const pid = broker?.pid;
-    if (pid && serves(pid, dataDir)) await broker.stop();
+  return removeRunFolders(runsDir, onlyOrphans, async (runDir) => {
+    // A single broker's state file is in its run folder; a cluster's, in one folder per node.
+    const nodeDirs = [runDir, ...readdirSync(runDir).map((name) => join(runDir, name))].filter((dir) =>
+      existsSync(join(dir, STATE_FILE)),
+    );
+    for (const dataDir of nodeDirs) {
+      const broker = LocalKafka.attach(dataDir);
+      const pid = broker.pid;
+      if (pid && serves(pid, dataDir)) await broker.stop();
+    }
     return true;
   });
 }

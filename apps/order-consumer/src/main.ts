@@ -1,13 +1,19 @@
 import { consumerHttpConfig, HttpConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { runMigrateCommand } from './database/migrate.command';
+import { ConsumerState } from './kafka/consumer-state.service';
 import { createOrderConsumerApp } from './order-consumer.app';
 
 async function bootstrap(): Promise<void> {
   dropKafkajsTimerWarning();
   if (process.argv[2] === 'migrate') return runMigrateCommand();
   const app = await createOrderConsumerApp();
-  exitOnSignals(app);
+  const shutdown = exitOnSignals(app);
+  // /health/live is 503 from here; compose's restart policy acts only on an exit, so exit too (code 1).
+  app.get(ConsumerState).onDead((reason) => {
+    process.exitCode = 1;
+    shutdown(reason);
+  });
   await listen(app, app.get<HttpConfig>(consumerHttpConfig.KEY).port);
 }
 

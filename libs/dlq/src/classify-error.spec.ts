@@ -77,7 +77,8 @@ describe(classifyError.name, () => {
 
   it('says which environment failures a smaller statement may get past', () => {
     expect(smallerMayPass(pgError('57014', 'canceling statement due to statement timeout'))).toBe(true);
-    expect(smallerMayPass(new Error('Query read timeout'))).toBe(true);
+    // The client's query_timeout outlasts the server's statement_timeout: it means a silent link.
+    expect(smallerMayPass(new Error('Query read timeout'))).toBe(false);
     expect(smallerMayPass(pgError('53200'))).toBe(true);
     expect(smallerMayPass(pgError('25006'))).toBe(false);
     expect(smallerMayPass(pgError('ECONNREFUSED'))).toBe(false);

@@ -30,10 +30,10 @@ const ENVIRONMENT_SQLSTATES = new Set([
 // Data exception (22) and integrity constraint violation (23): PostgreSQL refuses this record's
 // values (a NUL character, a number out of range, a CHECK constraint): every retry fails alike.
 const RECORD_CLASSES = new Set(['22', '23']);
-// Failures a smaller statement can get past: a statement timeout (57014) or a client-side query
-// timeout on a large batch, out of memory (53200), a statement too complex (54xxx).
+// Failures a smaller statement can get past: the server's statement timeout (57014), out of memory
+// (53200), a statement too complex (54xxx). Not the client's query_timeout: it fires after the
+// server's own timeout would have, so it means a link that carries nothing, whatever the size.
 const SIZE_SQLSTATES = new Set(['57014', '53200']);
-const SIZE_MESSAGES = [/query read timeout/i];
 
 const TRANSIENT_NODE_CODES = new Set([
   'ECONNREFUSED',
@@ -82,8 +82,7 @@ export function classifyError(error: unknown): ErrorClass {
 /** An environment failure that a statement over fewer rows may get past (a timeout, memory). */
 export function smallerMayPass(error: unknown): boolean {
   const state = sqlState(error);
-  if (state && (SIZE_SQLSTATES.has(state) || state.startsWith('54'))) return true;
-  return SIZE_MESSAGES.some((pattern) => pattern.test(describeError(error).message));
+  return !!state && (SIZE_SQLSTATES.has(state) || state.startsWith('54'));
 }
 
 /**

@@ -127,6 +127,8 @@ describe(ConsumerState.name, () => {
     const state = await aState();
     const { consumer, status, emit } = fakeConsumer();
     state.watch(consumer, status as Subject<KafkaStatus>);
+    const dead = jest.fn();
+    state.onDead(dead);
     for (let attempt = 1; attempt < RESTARTS_BEFORE_DEAD; attempt += 1) {
       state.restarting('KafkaJSNonRetriableError: The coordinator is not aware of this member', attempt, 500);
       expect(state.liveness().alive).toBe(true);
@@ -140,6 +142,7 @@ describe(ConsumerState.name, () => {
       alive: false,
       reason: expect.stringContaining('stopped 5 times without rejoining its group'),
     });
+    expect(dead).toHaveBeenCalledTimes(1);
     emit('join', joined({}));
     expect(state.liveness().alive).toBe(true);
   });

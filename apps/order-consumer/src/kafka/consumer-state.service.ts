@@ -42,6 +42,7 @@ export class ConsumerState implements KafkaBatchObserver {
   private lastContact = Date.now();
   private readonly held = new Map<string, PartitionWait>();
   private restart?: { reason: string; attempt: number };
+  private readonly deadListeners: Array<(reason: string) => void> = [];
   assignment: Record<string, number[]> = {};
   /** Group joins and consumer crashes since start: a batch that outlived the session shows as a second join. */
   readonly history = { joins: 0, crashes: 0 };
@@ -99,6 +100,13 @@ export class ConsumerState implements KafkaBatchObserver {
       { err: reason, attempt, retry_in_ms: retryInMs },
       'kafkajs stopped the consumer for good; starting it again',
     );
+    const { alive, reason: why } = this.liveness();
+    if (!alive && attempt === RESTARTS_BEFORE_DEAD) for (const listener of this.deadListeners) listener(why!);
+  }
+
+  /** Called once the process is no longer of any use (see liveness()), e.g. to exit for a restart policy. */
+  onDead(listener: (reason: string) => void): void {
+    this.deadListeners.push(listener);
   }
 
   /**

@@ -115,17 +115,16 @@ export class OrdersService {
     }));
   }
 
+  /** Tells a redelivery from a conflict for orders the INSERT skipped; a lookup that fails is blamed as an insert is. */
   private async compareWithStored(left: Candidate[], handled: HandledBatch, between: Between) {
     const ids = [...new Set(left.map((c) => c.row.orderId))];
     const lookup = await isolateFailures(ids, (some) => this.orders.findByIds(some), between);
     const stored = new Map(lookup.results.flat().map((row) => [row.orderId, row]));
     const failedLookups = new Map(lookup.refused.map(({ item, error }) => [item, error]));
-    if (failedLookups.size > 0) {
-      const refused = left.flatMap((item) =>
-        failedLookups.has(item.row.orderId) ? [{ item, error: failedLookups.get(item.row.orderId) }] : [],
-      );
-      handled.failed.push(...this.blame(refused, lookup.anySucceeded));
-    }
+    const refused = left
+      .filter((item) => failedLookups.has(item.row.orderId))
+      .map((item) => ({ item, error: failedLookups.get(item.row.orderId) }));
+    handled.failed.push(...this.blame(refused, lookup.anySucceeded));
     for (const candidate of left) {
       const { row, message } = candidate;
       if (failedLookups.has(row.orderId)) continue;
