@@ -1,4 +1,4 @@
-import { EnvDto, readEnv } from '@app/config';
+import { EnvDto, kafkaSettingsOf, readEnv } from '@app/config';
 import { topicSpecs } from '@app/kafka';
 import { SHUTDOWN_DEADLINE_MS } from '@app/platform';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -195,13 +195,7 @@ describe('deploy/k8s (kustomize overlays for Strimzi and KEDA)', () => {
       expect(Object.keys(settings).filter((name) => !(name in new EnvDto()))).toEqual([]);
 
       // Topics: the names, partitions and configs the apps would provision.
-      const [ordersSpec, dlqSpec] = topicSpecs({
-        brokers: env.KAFKA_BROKERS,
-        topics: { orders: env.KAFKA_TOPIC_ORDERS, dlq: env.KAFKA_TOPIC_DLQ },
-        ordersPartitions: env.KAFKA_TOPIC_PARTITIONS,
-        dlqPartitions: env.KAFKA_TOPIC_DLQ_PARTITIONS,
-        replicationFactor: env.KAFKA_REPLICATION_FACTOR,
-      });
+      const [ordersSpec, dlqSpec] = topicSpecs(kafkaSettingsOf(env));
       for (const spec of [ordersSpec, dlqSpec]) {
         const topic = objects.find((o) => o.kind === 'KafkaTopic' && o.spec?.topicName === spec.topic);
         expect(topic?.spec).toMatchObject({

@@ -68,7 +68,7 @@ const { KafkaJSConnectionClosedError } = require('kafkajs/src/errors') as {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Two partitions on two brokers; the leader of partition 0 dies during the first send and node 2 takes over. */
-function clusterWhoseLeaderMoves() {
+function clusterWhoseLeaderMoves({ nodeOneStaysDown = false } = {}) {
   const leaders: Record<number, number> = { 0: 1, 1: 2 };
   const produced: string[] = [];
   let nodeOneDies = true;
@@ -81,7 +81,7 @@ function clusterWhoseLeaderMoves() {
     }) => {
       const partitions = topicData.flatMap((t) => t.partitions.map((p) => p.partition));
       if (nodeId === 1 && nodeOneDies) {
-        nodeOneDies = false;
+        nodeOneDies = nodeOneStaysDown;
         return Promise.reject(new KafkaJSConnectionClosedError('Closed connection', { host: 'n1', port: 1 }));
       }
       produced.push(`node ${nodeId}: partitions ${partitions.join(',')}`);
@@ -101,7 +101,7 @@ function clusterWhoseLeaderMoves() {
     addMultipleTargetTopics: () => Promise.resolve(),
     refreshMetadataIfNecessary: () => Promise.resolve(),
     // After the failure the metadata says node 2 leads partition 0 now.
-    refreshMetadata: () => Promise.resolve(void (leaders[0] = 2)),
+    refreshMetadata: () => Promise.resolve(void (leaders[0] = nodeOneStaysDown ? 1 : 2)),
     isConnected: () => true,
     removeBroker: () => undefined,
     findTopicPartitionMetadata: () =>
@@ -133,22 +133,37 @@ function clusterWhoseLeaderMoves() {
   return { send, produced };
 }
 
+/** One record for partition 0 (led by node 1), one for partition 1 (node 2). */
+const ONE_ORDER_A_PARTITION = {
+  acks: -1,
+  topicMessages: [
+    {
+      topic: 'orders',
+      messages: [
+        { key: '0', value: 'a' },
+        { key: '1', value: 'b' },
+      ],
+    },
+  ],
+};
+
 describe('kafkajs, as patched, when a partition leader dies during a send', () => {
   it('sends the partition again to its new leader, even one that already answered for another partition', async () => {
     const { send, produced } = clusterWhoseLeaderMoves();
-    const acknowledged = await send({
-      acks: -1,
-      topicMessages: [
-        {
-          topic: 'orders',
-          messages: [
-            { key: '0', value: 'a' },
-            { key: '1', value: 'b' },
-          ],
-        },
-      ],
-    });
+    const acknowledged = await send(ONE_ORDER_A_PARTITION);
     expect(produced).toEqual(['node 2: partitions 1', 'node 2: partitions 0']);
     expect(acknowledged.map((r) => r.partition).sort()).toEqual([0, 1]);
+  });
+
+  it('says which records were acknowledged when it gives up, so that only the rest is sent again', async () => {
+    const { send } = clusterWhoseLeaderMoves({ nodeOneStaysDown: true });
+    const failure = await send(ONE_ORDER_A_PARTITION).catch(
+      (error: { acknowledgedMessages?: Array<{ value: string }> }) => error,
+    );
+    expect(
+      (failure as { acknowledgedMessages: Array<{ value: string }> }).acknowledgedMessages.map(
+        (m) => m.value,
+      ),
+    ).toEqual(['b']);
   });
 });

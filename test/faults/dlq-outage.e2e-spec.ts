@@ -57,6 +57,7 @@ describe('fault: the dead-letter topic is gone for 60 s while a poison record wa
       ordersPartitions: 3,
       dlqPartitions: 1,
       replicationFactor: 1,
+      minInsyncReplicas: 1,
     }).filter((spec) => spec.topic === ctx.topics.dlq);
     await withAdmin(ctx.kafka, (admin) => admin.createTopics({ topics: [dlqSpec], waitForLeaders: true }));
     await caughtUp(ctx);

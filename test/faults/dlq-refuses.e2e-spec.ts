@@ -25,6 +25,7 @@ describe('fault: a dead-letter topic that cannot take the record (max.message.by
       ordersPartitions: 3,
       dlqPartitions: 1,
       replicationFactor: 1,
+      minInsyncReplicas: 1,
     }).map((spec) =>
       spec.topic === ctx.topics.dlq
         ? { ...spec, configEntries: [{ name: 'max.message.bytes', value: String(DLQ_LIMIT) }] }

@@ -91,6 +91,7 @@ export async function createTopics(ctx: E2eContext): Promise<void> {
     ordersPartitions: 3,
     dlqPartitions: 1,
     replicationFactor: 1,
+    minInsyncReplicas: 1,
   });
   const admin = ctx.kafka.admin();
   await admin.connect();

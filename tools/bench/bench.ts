@@ -294,6 +294,7 @@ async function produceInto(
     ordersPartitions: 3,
     dlqPartitions: 1,
     replicationFactor: 1,
+    minInsyncReplicas: 1,
   });
   // A fresh admin each time: kafkajs's admin keeps refreshing the metadata of topics it once touched, deleted ones too.
   await withAdmin(services.kafka, (admin) =>

@@ -9,7 +9,15 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, KAFKA_RUNS_DIR, LocalKafka, newClusterId, removeLeftoverBrokers } from '../local-kafka';
+import { alive } from '../processes';
+import {
+  freePort,
+  KAFKA_RUNS_DIR,
+  LocalKafka,
+  newClusterId,
+  portIsFree,
+  removeLeftoverBrokers,
+} from '../local-kafka';
 
 export interface LocalClusterOptions {
   nodes?: number;
@@ -100,4 +108,34 @@ export class LocalKafkaCluster {
     await Promise.all(this.nodes.map((node) => node.destroy()));
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * kafka:start --nodes N: the developer cluster in `dataDir`, brokers on `basePort`, `basePort` + 1, ….
+ * Started again after kafka:stop it keeps its data; already running, it is left as it is.
+ */
+export async function startDevCluster(
+  dataDir: string,
+  nodes: number,
+  basePort: number,
+  log: (line: string) => void,
+): Promise<{ brokers: string; pid: number; alreadyRunning: boolean }> {
+  if (LocalKafkaCluster.isCluster(dataDir)) {
+    const running = LocalKafkaCluster.attach(dataDir);
+    const pid = running.nodes[0]?.pid;
+    if (pid && alive(pid)) return { brokers: running.brokers, pid, alreadyRunning: true };
+    // Stopped: start each node again on its ports and data (the same cluster id and quorum).
+    await Promise.all(running.nodes.map((node) => node.restart()));
+    return { brokers: running.brokers, pid: running.nodes[0].pid!, alreadyRunning: false };
+  }
+  const ports = Array.from({ length: nodes }, (_, i) => basePort + i);
+  for (const port of ports) {
+    if (!(await portIsFree(port))) {
+      throw new Error(
+        `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start the cluster elsewhere with KAFKA_LOCAL_PORT=19092`,
+      );
+    }
+  }
+  const cluster = await LocalKafkaCluster.start({ nodes, dataDir, ports, detached: true, log });
+  return { brokers: cluster.brokers, pid: cluster.nodes[0].pid!, alreadyRunning: false };
 }

@@ -34,6 +34,28 @@ function IntegerSetting(min: number, max: number) {
   return applyDecorators(asNumber(/^-?\d+$/), IsInt(accepted), Min(min, accepted), Max(max, accepted));
 }
 
+/** min.insync.replicas: at least 1, at most the replication factor (more could never be in sync). */
+function MinInsyncReplicasSetting() {
+  const accepted = expects('an integer from 1 to KAFKA_REPLICATION_FACTOR');
+  return applyDecorators(
+    asNumber(/^-?\d+$/),
+    IsOptional(),
+    IsInt(accepted),
+    ValidateBy(
+      {
+        name: 'atMostReplicationFactor',
+        validator: {
+          validate: (value: unknown, args) =>
+            typeof value === 'number' &&
+            value >= 1 &&
+            value <= (args?.object as EnvDto).KAFKA_REPLICATION_FACTOR,
+        },
+      },
+      accepted,
+    ),
+  );
+}
+
 function PositiveNumberSetting(max: number) {
   const accepted = expects(`a number greater than 0 and at most ${max}`);
   return applyDecorators(asNumber(/^\d+(\.\d+)?$/), IsPositive(accepted), Max(max, accepted));
@@ -118,6 +140,10 @@ export class EnvDto {
 
   @IntegerSetting(1, 10)
   KAFKA_REPLICATION_FACTOR = 1;
+
+  // Unset: 2 with 3 or more replicas (one broker may be down and writes go on), else 1.
+  @MinInsyncReplicasSetting()
+  KAFKA_MIN_INSYNC_REPLICAS: number | undefined = undefined;
 
   @MaxLength(255, expects('a consumer group id of at most 255 characters'))
   KAFKA_CONSUMER_GROUP = 'order-processors';

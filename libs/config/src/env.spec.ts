@@ -36,6 +36,7 @@ describe(readEnv.name, () => {
         ordersPartitions: 3,
         dlqPartitions: 1,
         replicationFactor: 1,
+        minInsyncReplicas: 1,
       });
       expect(producerConfig()).toEqual({ ratePerSecond: 10, maxOrders: 0, durationSeconds: 0, seed: 42 });
       expect(consumerConfig()).toEqual({ groupId: 'order-processors', concurrency: 3, batchMax: 1000 });
@@ -102,6 +103,9 @@ describe(readEnv.name, () => {
     ['LOG_LEVEL', 'loud', 'expected one of fatal, error, warn, info, debug, trace, silent (default info)'],
     ['CONSUMER_BATCH_MAX', '20000', 'expected an integer from 1 to 10000 (default 1000)'],
     ['STARTUP_WAIT_S', 'soon', 'expected an integer from 0 to 3600 (default 60)'],
+    // More in sync than there are replicas could never acknowledge a write.
+    ['KAFKA_MIN_INSYNC_REPLICAS', '2', 'expected an integer from 1 to KAFKA_REPLICATION_FACTOR'],
+    ['KAFKA_MIN_INSYNC_REPLICAS', '0', 'expected an integer from 1 to KAFKA_REPLICATION_FACTOR'],
   ])('names %s and what it accepts when it is %j', (name, value, expected) => {
     expect(issuesOf({ [name]: value })).toEqual([`${name}=${JSON.stringify(value)} is invalid: ${expected}`]);
   });
@@ -131,5 +135,17 @@ describe(readEnv.name, () => {
     const read = () => withEnv({ PRODUCER_RATE: 'fast', MOCK_SEED: 'x' }, () => producerConfig());
     expect(read).toThrow(ConfigError);
     expect(() => read()).toThrow(/PRODUCER_RATE[\s\S]*MOCK_SEED/);
+  });
+
+  it.each([
+    [{}, 1, 1],
+    [{ KAFKA_REPLICATION_FACTOR: '2' }, 2, 1],
+    [{ KAFKA_REPLICATION_FACTOR: '3' }, 3, 2],
+    [{ KAFKA_REPLICATION_FACTOR: '5' }, 5, 2],
+    [{ KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3' }, 3, 3],
+  ])('derives min.insync.replicas from the replication factor unless given (%j)', (env, factor, minIsr) => {
+    withEnv(env, () => {
+      expect(kafkaConfig()).toMatchObject({ replicationFactor: factor, minInsyncReplicas: minIsr });
+    });
   });
 });

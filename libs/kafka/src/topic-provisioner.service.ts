@@ -8,7 +8,10 @@ import { FoundTopic, topicSettingProblems, topicSpecs } from './topic-specs';
 /**
  * Creates the product's topics at start-up. The broker runs with auto.create.topics.enable=false,
  * so a typo in a topic name fails loudly instead of silently creating a 1-partition topic.
- * Idempotent: existing topics are left as they are.
+ * Idempotent: existing topics are left as they are, and what differs from the configuration is
+ * reported. A cluster still forming (fewer brokers than the replication factor), and topics
+ * another app has just created that not every broker knows yet, are waited for like a broker that
+ * does not answer yet: several apps starting at once on an empty cluster all come up.
  */
 @Injectable()
 export class TopicProvisioner implements OnModuleInit {
@@ -25,12 +28,30 @@ export class TopicProvisioner implements OnModuleInit {
     await this.waitForBroker();
     const admin = new Kafka(kafkaClientOptions(this.kafka, 'food-orders-admin')).admin();
     await admin.connect();
+    const { replicationFactor } = this.kafka;
     try {
-      await this.ensureTopics(admin);
-      await this.checkTopics(admin);
+      await connectAtStartup(() => this.provision(admin), {
+        app: this.app,
+        dependency: 'Kafka cluster',
+        where: this.kafka.brokers.join(','),
+        waitMs: this.startup.waitSeconds * 1000,
+        fix: `start at least ${replicationFactor} brokers, or set KAFKA_REPLICATION_FACTOR to the brokers there are (STARTUP_WAIT_S sets the wait)`,
+      });
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private async provision(admin: Admin): Promise<void> {
+    const { brokers } = await admin.describeCluster();
+    const { replicationFactor } = this.kafka;
+    if (brokers.length < replicationFactor) {
+      throw new Error(
+        `the cluster has ${brokers.length} broker(s), fewer than KAFKA_REPLICATION_FACTOR=${replicationFactor}`,
+      );
+    }
+    await this.ensureTopics(admin);
+    await this.checkTopics(admin);
   }
 
   /** The topic's max.message.bytes as the broker reported it at start-up (its own or the broker's default). */
@@ -71,7 +92,13 @@ export class TopicProvisioner implements OnModuleInit {
   private async checkTopics(admin: Admin): Promise<void> {
     const specs = topicSpecs(this.kafka);
     const metadata = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
-    await this.readMessageLimits(admin);
+    for (const topic of metadata.topics) {
+      const leaderless = topic.partitions.filter((p) => p.leader < 0).map((p) => p.partitionId);
+      // Thrown to be waited for: a topic just created elects its leaders in a moment.
+      if (leaderless.length > 0)
+        throw new Error(`topic ${topic.name} has no leader yet for partitions ${leaderless.join(',')}`);
+    }
+    const minInsync = await this.readTopicConfigs(admin);
     const found = new Map<string, FoundTopic>(
       metadata.topics.map((topic) => [
         topic.name,
@@ -79,6 +106,7 @@ export class TopicProvisioner implements OnModuleInit {
           partitions: topic.partitions.length,
           replicationFactor: Math.min(...topic.partitions.map((p) => p.replicas.length)),
           maxMessageBytes: this.messageLimits.get(topic.name),
+          minInsyncReplicas: minInsync.get(topic.name),
         },
       ]),
     );
@@ -90,20 +118,25 @@ export class TopicProvisioner implements OnModuleInit {
     }
   }
 
-  private async readMessageLimits(admin: Admin): Promise<void> {
+  /** max.message.bytes (kept for the producer) and min.insync.replicas of each topic, its own or the broker's default. */
+  private async readTopicConfigs(admin: Admin): Promise<Map<string, number>> {
     const { resources } = await admin.describeConfigs({
       resources: topicSpecs(this.kafka).map((spec) => ({
         type: ConfigResourceTypes.TOPIC,
         name: spec.topic,
-        configNames: ['max.message.bytes'],
+        configNames: ['max.message.bytes', 'min.insync.replicas'],
       })),
       includeSynonyms: false,
     });
+    const minInsync = new Map<string, number>();
     for (const resource of resources) {
-      const value = Number(
-        resource.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue,
-      );
-      if (Number.isSafeInteger(value) && value > 0) this.messageLimits.set(resource.resourceName, value);
+      const value = (name: string) =>
+        Number(resource.configEntries.find((e) => e.configName === name)?.configValue);
+      const limit = value('max.message.bytes');
+      if (Number.isSafeInteger(limit) && limit > 0) this.messageLimits.set(resource.resourceName, limit);
+      const inSync = value('min.insync.replicas');
+      if (Number.isSafeInteger(inSync) && inSync > 0) minInsync.set(resource.resourceName, inSync);
     }
+    return minInsync;
   }
 }

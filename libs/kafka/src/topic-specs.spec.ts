@@ -7,12 +7,19 @@ const kafka: KafkaConfig = {
   ordersPartitions: 3,
   dlqPartitions: 1,
   replicationFactor: 3,
+  minInsyncReplicas: 2,
 };
 
 const found = (orders: Partial<FoundTopic>, dlq: Partial<FoundTopic>) =>
   new Map<string, FoundTopic>([
-    ['food-orders', { partitions: 3, replicationFactor: 3, maxMessageBytes: 2_097_152, ...orders }],
-    ['food-orders.dlq', { partitions: 1, replicationFactor: 3, maxMessageBytes: 2_359_296, ...dlq }],
+    [
+      'food-orders',
+      { partitions: 3, replicationFactor: 3, maxMessageBytes: 2_097_152, minInsyncReplicas: 2, ...orders },
+    ],
+    [
+      'food-orders.dlq',
+      { partitions: 1, replicationFactor: 3, maxMessageBytes: 2_359_296, minInsyncReplicas: 2, ...dlq },
+    ],
   ]);
 
 describe(topicSettingProblems.name, () => {

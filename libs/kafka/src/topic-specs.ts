@@ -19,6 +19,7 @@ export function topicSpecs(kafka: KafkaConfig): ITopicConfig[] {
       configEntries: [
         { name: 'retention.ms', value: String(7 * DAY_MS) },
         { name: 'max.message.bytes', value: String(2 * MIB) },
+        { name: 'min.insync.replicas', value: String(kafka.minInsyncReplicas) },
       ],
     },
     {
@@ -28,6 +29,7 @@ export function topicSpecs(kafka: KafkaConfig): ITopicConfig[] {
       configEntries: [
         { name: 'retention.ms', value: String(14 * DAY_MS) },
         { name: 'max.message.bytes', value: String(2 * MIB + 256 * 1024) },
+        { name: 'min.insync.replicas', value: String(kafka.minInsyncReplicas) },
       ],
     },
   ];
@@ -39,6 +41,8 @@ export interface FoundTopic {
   replicationFactor: number;
   /** max.message.bytes, the topic's own or the broker's default. */
   maxMessageBytes?: number;
+  /** min.insync.replicas, the topic's own or the broker's default. */
+  minInsyncReplicas?: number;
 }
 
 /**
@@ -59,6 +63,12 @@ export function topicSettingProblems(kafka: KafkaConfig, found: Map<string, Foun
     if (topic.replicationFactor < (spec.replicationFactor ?? 1)) {
       problems.push(
         `${spec.topic} has replication factor ${topic.replicationFactor}, configured ${spec.replicationFactor}`,
+      );
+    }
+    if (topic.minInsyncReplicas !== undefined && topic.minInsyncReplicas < kafka.minInsyncReplicas) {
+      // acks=all would then acknowledge a write fewer replicas hold than the configuration promises.
+      problems.push(
+        `${spec.topic} has min.insync.replicas ${topic.minInsyncReplicas}, configured ${kafka.minInsyncReplicas}`,
       );
     }
   }

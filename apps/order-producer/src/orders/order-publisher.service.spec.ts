@@ -8,7 +8,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { Observable, of, Subject, throwError } from 'rxjs';
 import { OrderPublisher } from './order-publisher.service';
-import { BACKLOG_MAX_BYTES, BACKLOG_MAX_RECORDS, SEND_MAX_RECORDS } from './orders.constants';
+import { BACKLOG_MAX_BYTES, BACKLOG_MAX_RECORDS, SEND_MAX_RECORDS, SEND_STALL_MS } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 
 const kafka = { topics: { orders: 'food-orders', dlq: 'food-orders.dlq' } } as KafkaConfig;
@@ -195,5 +195,73 @@ describe(OrderPublisher.name, () => {
     expect(client.close).toHaveBeenCalled();
     expect(sends.flatMap(idsOf)).toEqual(small.map((o) => o.order_id));
     expect(publisher.counters).toMatchObject({ sent: 8, rejected: 1, failedAttempts: 0 });
+  });
+
+  it('after a send that gave up with part of it written, re-sends only the rest, and counts each order once', async () => {
+    const { publisher, client, sends } = await setUp();
+    client.emitBatch.mockImplementationOnce((_topic, { messages }) => {
+      sends.push(messages);
+      // kafkajs (patched) says which records it had written before giving up: here the first two.
+      const error = Object.assign(new KafkaJSProtocolError('not enough replicas'), {
+        type: 'NOT_ENOUGH_REPLICAS',
+        acknowledgedMessages: messages.slice(0, 2),
+      });
+      return throwError(() => error);
+    });
+    for (const order of orders(5)) publisher.enqueue(order);
+    await publisher.idle();
+
+    expect(sends.map(idsOf)).toEqual([
+      ['ORD-0', 'ORD-1', 'ORD-2', 'ORD-3', 'ORD-4'],
+      ['ORD-2', 'ORD-3', 'ORD-4'],
+    ]);
+    expect(publisher.counters).toEqual({ sent: 5, sends: 1, rejected: 0, failedAttempts: 1 });
+  });
+
+  it('names the broker’s reason while it cannot deliver (fewer replicas in sync than min.insync.replicas)', async () => {
+    const { publisher, client } = await setUp();
+    client.emitBatch.mockReturnValue(
+      throwError(() =>
+        Object.assign(
+          new Error('Messages are rejected since there are fewer in-sync replicas than required'),
+          {
+            cause: { type: 'NOT_ENOUGH_REPLICAS' },
+          },
+        ),
+      ),
+    );
+    publisher.enqueue(anOrder());
+    await new Promise((done) => setImmediate(done));
+    expect(publisher.state()).toEqual({
+      ready: false,
+      reason: expect.stringMatching(/^last send failed: .*\(NOT_ENOUGH_REPLICAS\)$/),
+    });
+    publisher.giveUp();
+    await publisher.idle();
+  });
+
+  it('drops a client whose connect failed, so that the next send connects again (Nest keeps the first promise)', async () => {
+    const { publisher, client, sends } = await setUp();
+    client.connect.mockRejectedValueOnce(new Error('Connection timeout'));
+    publisher.enqueue(anOrder());
+    await publisher.idle();
+    expect(client.close).toHaveBeenCalledTimes(1);
+    expect(client.connect).toHaveBeenCalledTimes(3); // start-up, the failed try, the retry
+    expect(sends).toHaveLength(1);
+    expect(publisher.counters).toMatchObject({ sent: 1, failedAttempts: 1 });
+  });
+
+  it('is not ready while a send waits longer than SEND_STALL_MS for its acknowledgement', async () => {
+    const { publisher, client } = await setUp();
+    client.emitBatch.mockReturnValue(new Observable(() => undefined)); // never acknowledged
+    publisher.enqueue(anOrder());
+    await new Promise((done) => setImmediate(done));
+    expect(publisher.state().ready).toBe(true);
+    expect(publisher.state(Date.now() + SEND_STALL_MS + 1_000)).toEqual({
+      ready: false,
+      reason: expect.stringMatching(/^no acknowledgement from the brokers for \d+ s$/),
+    });
+    publisher.giveUp();
+    await publisher.idle();
   });
 });

@@ -14,6 +14,7 @@ import {
   ORDERS_KAFKA_CLIENT,
   SEND_MAX_BYTES,
   SEND_MAX_RECORDS,
+  SEND_STALL_MS,
 } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 
@@ -30,15 +31,17 @@ interface Queued {
 /**
  * Delivers orders through Nest's ClientKafka, oldest first, one send at a time, each waiting for the
  * broker's acknowledgement (acks=all, idempotent producer). Orders wait in a backlog bounded by
- * bytes; each send takes what fits the topic's max.message.bytes. A failed send is re-sent as it
- * was, with exponential backoff, until it is delivered: the idempotent producer's sequence numbers
- * let the broker drop any copy it already wrote. An order larger than the topic accepts is rejected
- * at once, named in the log: no retry could ever deliver it.
+ * bytes; each send takes what fits the topic's max.message.bytes. What a failed send did not get
+ * written is re-sent, with exponential backoff, until it is delivered: the idempotent producer's
+ * sequence numbers let the broker drop any copy it already wrote. An order larger than the topic
+ * accepts is rejected at once, named in the log: no retry could ever deliver it.
  */
 @Injectable()
 export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
   private connected = false;
   private lastError: string | undefined;
+  /** When the send in flight left: one the brokers take long to acknowledge is a fault too. */
+  private sendingSince: number | undefined;
   private statusSubscription?: Subscription;
   private readonly abort = new AbortController();
   private readonly backlog: Queued[] = [];
@@ -71,9 +74,17 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
     this.statusSubscription?.unsubscribe();
   }
 
-  state(): PublisherState {
+  state(now = Date.now()): PublisherState {
     if (!this.connected) return { ready: false, reason: 'Kafka producer is not connected' };
     if (this.lastError) return { ready: false, reason: `last send failed: ${this.lastError}` };
+    const waiting = this.sendingSince === undefined ? 0 : now - this.sendingSince;
+    if (waiting > SEND_STALL_MS) {
+      // e.g. a leader whose followers are gone but not yet out of its ISR: acks=all waits for them.
+      return {
+        ready: false,
+        reason: `no acknowledgement from the brokers for ${Math.round(waiting / 1000)} s`,
+      };
+    }
     return { ready: true };
   }
 
@@ -129,31 +140,45 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
   }
 
   private async deliver(chunk: Queued[]): Promise<void> {
-    const messages = chunk.map((queued) => queued.message);
+    let pending = chunk;
     for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+      const messages = pending.map((queued) => queued.message);
+      this.sendingSince ??= Date.now();
       try {
-        // kafkajs retries a send on its own for tens of seconds while the broker is away: the wait
-        // ends early when the publisher gives up, and the abandoned send dies with the client.
+        await this.connectClient();
+        // kafkajs retries a send on its own while a leader moves: the wait ends early when the
+        // publisher gives up, and the abandoned send dies with the client.
         await untilAborted(
           lastValueFrom(this.client.emitBatch(this.kafka.topics.orders, { messages })),
           this.abort.signal,
         );
-        this.counters.sent += chunk.length;
+        this.acknowledged(pending.length);
         this.counters.sends += 1;
-        this.metrics.produced.inc(chunk.length);
         this.lastError = undefined;
+        this.sendingSince = undefined;
         return;
       } catch (error) {
         if (error instanceof DeliveryAbandoned) return;
-        if (isTooLarge(error)) return this.shrinkSends(chunk);
+        this.sendingSince = undefined;
+        if (isTooLarge(error)) return this.shrinkSends(pending);
+        // The partitions kafkajs had written before it gave up are done: sent again, under new
+        // sequence numbers, they would be written twice. The rest keeps its sequence numbers, so
+        // the broker drops any share of it that it did write.
+        const written = orderIdsOf(error);
+        if (written.size > 0) {
+          const before = pending.length;
+          pending = pending.filter((queued) => !written.has(orderIdOf(queued.message) ?? ''));
+          this.acknowledged(before - pending.length);
+          if (pending.length === 0) return;
+        }
         this.counters.failedAttempts += 1;
         this.metrics.produceErrors.inc();
-        this.lastError = describeError(error).message;
+        this.lastError = describeSendError(error);
         const wait = backoffDelay(attempt, RETRY_POLICY.baseMs, RETRY_POLICY.capMs);
         this.logger.warn(
           {
-            orders: chunk.length,
-            first_order_id: orderIdOf(messages[0]),
+            orders: pending.length,
+            first_order_id: orderIdOf(pending[0].message),
             attempt,
             retry_in_ms: wait,
             err: this.lastError,
@@ -162,6 +187,25 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         );
         await delay(wait, this.abort.signal);
       }
+    }
+  }
+
+  private acknowledged(orders: number): void {
+    this.counters.sent += orders;
+    this.metrics.produced.inc(orders);
+  }
+
+  /**
+   * Nest's ClientKafka keeps its first connect() promise until close(): one that failed (the cluster
+   * was unreachable at that moment) would fail every later send. Nothing was sent through a producer
+   * that never connected, so dropping it loses no sequence number.
+   */
+  private async connectClient(): Promise<void> {
+    try {
+      await this.client.connect();
+    } catch (error) {
+      await this.client.close().catch(() => undefined);
+      throw error;
     }
   }
 
@@ -206,6 +250,20 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
 
 function orderIdOf(message: Message): string | undefined {
   return message.headers?.[OrderHeader.CorrelationId]?.toString();
+}
+
+/** The order ids of the records a failed send had written anyway (patches/kafkajs: acknowledgedMessages). */
+function orderIdsOf(error: unknown): Set<string> {
+  const { acknowledgedMessages } = (error ?? {}) as { acknowledgedMessages?: Message[] };
+  return new Set((acknowledgedMessages ?? []).flatMap((message) => orderIdOf(message) ?? []));
+}
+
+/** The error with the broker's reason when there is one (NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE…). */
+function describeSendError(error: unknown): string {
+  const { message } = describeError(error);
+  const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
+  const reason = typeof type === 'string' ? type : typeof cause?.type === 'string' ? cause.type : undefined;
+  return reason && !message.includes(reason) ? `${message} (${reason})` : message;
 }
 
 class DeliveryAbandoned extends Error {

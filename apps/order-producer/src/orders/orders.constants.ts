@@ -20,3 +20,6 @@ export const SEND_MAX_BYTES = 1_000_000;
  */
 export const BACKLOG_MAX_RECORDS = SEND_MAX_RECORDS;
 export const BACKLOG_MAX_BYTES = SEND_MAX_BYTES;
+
+/** A send the brokers have not acknowledged for this long makes the producer not ready. */
+export const SEND_STALL_MS = 5_000;

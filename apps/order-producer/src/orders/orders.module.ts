@@ -23,9 +23,10 @@ import { ProducerMetrics } from './producer.metrics';
             postfixId: '',
             producer: reliableProducerOptions({
               // kafkajs warns that capping an idempotent producer's retries "may invalidate EoS": after
-              // giving up, OrderPublisher re-sends the same batch, whose unchanged sequence numbers
-              // let the broker drop what it already wrote, and the failure becomes visible (logs, readiness).
-              retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+              // giving up (in about 2 s, so that readiness says why, e.g. NOT_ENOUGH_REPLICAS),
+              // OrderPublisher re-sends what was not written, whose unchanged sequence numbers let the
+              // broker drop any share it did write; what was written is not sent again.
+              retry: { retries: 3, initialRetryTime: 300, maxRetryTime: 2_000 },
             }),
             // acks=all: a send resolves only once every in-sync replica has the batch.
             send: { acks: -1 },

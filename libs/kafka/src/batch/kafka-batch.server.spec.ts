@@ -278,4 +278,14 @@ describe(KafkaBatchServer.name, () => {
     await new Promise((done) => setImmediate(done));
     expect(stepAfterClose).toMatchObject({ name: 'BatchAbandonedError' });
   });
+
+  it('closes cleanly between a crash and its restart: the restart is called off', async () => {
+    jest.useFakeTimers();
+    const { server, kafka } = await startServer(() => Promise.resolve());
+    kafka.emit('crash', { error: new Error('The coordinator is not aware of this member'), restart: false });
+    await server.close();
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(kafka.consumer.run).toHaveBeenCalledTimes(1); // the start only
+    expect(kafka.consumer.disconnect).toHaveBeenCalled();
+  });
 });
