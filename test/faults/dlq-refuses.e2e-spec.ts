@@ -2,10 +2,9 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { topicSpecs } from '@app/kafka';
 import { RunningConsumer, startConsumer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
-import { caughtUp, E2eContext, setUpE2e, TEST_LOGS } from '../support/e2e-context';
+import { caughtUp, createTopics, E2eContext, setUpE2e, TEST_LOGS } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
 import { produceRaw, withAdmin } from '../support/kafka-helpers';
 import { asRecord, generateOrders } from '../support/orders';
@@ -19,19 +18,11 @@ describe('fault: a dead-letter topic that cannot take the record (max.message.by
   beforeAll(async () => {
     ctx = await setUpE2e('dlq_refuses');
     // The topics as an operator left them: the DLQ takes records of 4 KiB at most.
-    const specs = topicSpecs({
-      brokers: [ctx.brokers],
-      topics: ctx.topics,
-      ordersPartitions: 3,
-      dlqPartitions: 1,
-      replicationFactor: 1,
-      minInsyncReplicas: 1,
-    }).map((spec) =>
+    await createTopics(ctx, (spec) =>
       spec.topic === ctx.topics.dlq
         ? { ...spec, configEntries: [{ name: 'max.message.bytes', value: String(DLQ_LIMIT) }] }
         : spec,
     );
-    await withAdmin(ctx.kafka, (admin) => admin.createTopics({ topics: specs, waitForLeaders: true }));
     consumer = await startConsumer();
   });
 

@@ -2,7 +2,7 @@ import { topicSpecs } from '@app/kafka';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { Kafka, logLevel } from 'kafkajs';
+import { ITopicConfig, Kafka, logLevel } from 'kafkajs';
 import { eventually } from './eventually';
 import { groupCaughtUp } from './kafka-helpers';
 import { createTestDatabase, dropTestDatabase } from './test-database';
@@ -83,8 +83,14 @@ export function caughtUp(ctx: E2eContext, timeoutMs = 120_000): Promise<boolean>
   );
 }
 
-/** Creates the file's topics as the apps would (before any app runs, e.g. to build a backlog). */
-export async function createTopics(ctx: E2eContext): Promise<void> {
+/**
+ * Creates the file's topics as the apps would (before any app runs, e.g. to build a backlog);
+ * `adjust` changes a topic as an operator might have left it.
+ */
+export async function createTopics(
+  ctx: E2eContext,
+  adjust: (spec: ITopicConfig) => ITopicConfig = (spec) => spec,
+): Promise<void> {
   const specs = topicSpecs({
     brokers: [ctx.brokers],
     topics: ctx.topics,
@@ -96,7 +102,7 @@ export async function createTopics(ctx: E2eContext): Promise<void> {
   const admin = ctx.kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: specs, waitForLeaders: true });
+    await admin.createTopics({ topics: specs.map(adjust), waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

@@ -97,6 +97,17 @@ export function describeError(error: unknown): { name: string; message: string }
   return { name: typeof error, message: String(error) };
 }
 
+/**
+ * A Kafka client error's message with the broker's reason when there is one (MESSAGE_TOO_LARGE,
+ * NOT_ENOUGH_REPLICAS…), on the error itself or on the cause kafkajs wrapped after its retries.
+ */
+export function describeKafkaError(error: unknown): string {
+  const { message } = describeError(error);
+  const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
+  const reason = typeof type === 'string' ? type : typeof cause?.type === 'string' ? cause.type : undefined;
+  return reason && !message.includes(reason) ? `${message} (${reason})` : message;
+}
+
 /** The SQLSTATE of a PostgreSQL error, bare (pg) or wrapped (TypeORM's driverError, a cause). */
 export function sqlState(error: unknown, depth = 0): string | undefined {
   if (typeof error !== 'object' || error === null || depth > 3) return undefined;

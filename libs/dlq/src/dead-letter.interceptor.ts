@@ -2,7 +2,7 @@ import { KafkaBatchContext, RetryBatchException } from '@app/kafka';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { classifyError, describeError, sqlState } from './classify-error';
+import { classifyError, describeError, describeKafkaError, sqlState } from './classify-error';
 import { deadLetterRecord } from './dead-letter-record';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DlqReason } from './dead-letter.headers';
@@ -91,7 +91,10 @@ export class DeadLetterInterceptor implements NestInterceptor {
       await this.publisher.publish(letters, offset, batch.getHeartbeat());
     } catch (error) {
       this.monitor.delivered('transient');
-      throw new RetryBatchException('dead-letter topic', describeKafkaError(error));
+      throw new RetryBatchException(
+        'dead-letter topic',
+        `${describeError(error).name}: ${describeKafkaError(error)}`,
+      );
     }
     batch.offsetCommitted();
     for (const { message, error } of failed) {
@@ -107,13 +110,4 @@ export class DeadLetterInterceptor implements NestInterceptor {
       );
     }
   }
-}
-
-/** A Kafka error with the broker's error code when there is one (MESSAGE_TOO_LARGE, TOPIC_AUTHORIZATION_FAILED…). */
-function describeKafkaError(error: unknown): string {
-  const { name, message } = describeError(error);
-  const type =
-    (error as { type?: unknown; cause?: { type?: unknown } } | null)?.type ??
-    (error as { cause?: { type?: unknown } } | null)?.cause?.type;
-  return `${name}: ${message}${typeof type === 'string' ? ` (${type})` : ''}`;
 }

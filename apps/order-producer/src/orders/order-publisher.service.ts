@@ -1,6 +1,6 @@
 import { KafkaConfig, kafkaConfig } from '@app/config';
 import { OrderEvent, OrderHeader, orderRecord } from '@app/contracts';
-import { describeError } from '@app/dlq';
+import { describeKafkaError } from '@app/dlq';
 import { BATCH_FRAMING_BYTES, isTooLarge, recordBytes, sendChunks, TopicProvisioner } from '@app/kafka';
 import { backoffDelay, delay, RETRY_POLICY } from '@app/platform';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -173,7 +173,7 @@ export class OrderPublisher implements OnModuleInit, OnModuleDestroy {
         }
         this.counters.failedAttempts += 1;
         this.metrics.produceErrors.inc();
-        this.lastError = describeSendError(error);
+        this.lastError = describeKafkaError(error);
         const wait = backoffDelay(attempt, RETRY_POLICY.baseMs, RETRY_POLICY.capMs);
         this.logger.warn(
           {
@@ -256,14 +256,6 @@ function orderIdOf(message: Message): string | undefined {
 function orderIdsOf(error: unknown): Set<string> {
   const { acknowledgedMessages } = (error ?? {}) as { acknowledgedMessages?: Message[] };
   return new Set((acknowledgedMessages ?? []).flatMap((message) => orderIdOf(message) ?? []));
-}
-
-/** The error with the broker's reason when there is one (NOT_ENOUGH_REPLICAS, LEADER_NOT_AVAILABLE…). */
-function describeSendError(error: unknown): string {
-  const { message } = describeError(error);
-  const { type, cause } = (error ?? {}) as { type?: unknown; cause?: { type?: unknown } };
-  const reason = typeof type === 'string' ? type : typeof cause?.type === 'string' ? cause.type : undefined;
-  return reason && !message.includes(reason) ? `${message} (${reason})` : message;
 }
 
 class DeliveryAbandoned extends Error {
