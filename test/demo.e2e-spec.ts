@@ -10,11 +10,15 @@ interface DemoRun {
   exited: Promise<number | null>;
 }
 
-/** npm run demo, in a process group of its own as a terminal would start it. */
-function runDemo(env: Record<string, string>): DemoRun {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'demo.ts')], {
+/** npm run demo, in a process group of its own as a terminal would start it; `undefined` unsets a variable. */
+function runDemo(env: Record<string, string | undefined>, args: string[] = []): DemoRun {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'demo.ts'), ...args], {
     cwd: join(__dirname, '..'),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env },
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -69,6 +73,23 @@ describe('npm run demo when things go wrong', () => {
     expect(noBroker.output.at(-1)).toMatch(
       /^demo failed: no Kafka broker answers at KAFKA_BROKERS=127\.0\.0\.1:1 \(.*\): start one \(npm run kafka:start\)/,
     );
+  });
+
+  it('--nodes 3: a cluster of its own, the leader of partition 0 killed a third of the way in, its successor on the live line, nothing lost', async () => {
+    const demo = runDemo({ ...ctx.env, KAFKA_BROKERS: undefined, DEMO_DURATION_S: '30' }, ['--nodes', '3']);
+    expect(await demo.exited).toBe(0);
+    const killed = demo.output.find((line) => line.startsWith('▶ kill -9 node'));
+    const [, node] = /^▶ kill -9 node (\d), the leader of partition 0/.exec(killed ?? '') ?? [];
+    expect(node).toBeDefined();
+    const [, successor] =
+      demo.output.map((line) => /^▶ partition 0 is led by node (\d) now/.exec(line)).find(Boolean) ?? [];
+    expect(successor).toMatch(/^[1-3]$/);
+    expect(successor).not.toBe(node);
+    // The live line names each partition's leader; partition 0's moves from the killed node.
+    const leads = demo.output.flatMap((line) => /^produced .* lead (\S+)/.exec(line)?.[1] ?? []);
+    expect(leads.some((lead) => lead.split('/')[0] === successor)).toBe(true);
+    expect(demo.output).toContainEqual(expect.stringMatching(/^ {2}failover {8}partition 0 moved from node/));
+    expect(demo.output).toContain('  ✔ every produced order is stored');
   });
 
   it('Ctrl-C stops every process it started, says how far it got and exits 130', async () => {

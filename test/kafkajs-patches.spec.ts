@@ -167,3 +167,62 @@ describe('kafkajs, as patched, when a partition leader dies during a send', () =
     ).toEqual(['b']);
   });
 });
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as new (options: unknown) => {
+  memberId: string | null;
+  coordinator: unknown;
+  heartbeat(options: { interval: number }): Promise<void>;
+};
+const OffsetManager = require('kafkajs/src/consumer/offsetManager') as new (options: unknown) => {
+  getCoordinator(): Promise<unknown>;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+describe('kafkajs, as patched, when the group coordinator’s broker dies', () => {
+  // Node 2 led the group's __consumer_offsets partition and was killed; node 3 leads it now.
+  const dead = { nodeId: 2, isConnected: () => false, heartbeat: jest.fn() };
+  const successor = { nodeId: 3, isConnected: () => true, heartbeat: jest.fn().mockResolvedValue({}) };
+  const cluster = {
+    findGroupCoordinator: jest.fn().mockResolvedValue(successor),
+    findBroker: jest.fn().mockRejectedValue(new Error('Broker 2 not found in the cached metadata')),
+    committedOffsets: () => ({}),
+  };
+  const logger = {
+    namespace: () => logger,
+    debug: jest.fn(),
+    info: jest.fn(),
+    warn: jest.fn(),
+    error: jest.fn(),
+  };
+
+  it('heartbeats to where the group is now, keeping its membership (no rejoin as a new member)', async () => {
+    const group = new ConsumerGroup({
+      cluster,
+      groupId: 'order-processors',
+      topics: [],
+      logger,
+      instrumentationEmitter: { emit: jest.fn() },
+      retry: { retries: 0 },
+    });
+    group.memberId = 'member-1';
+    group.coordinator = dead;
+    await group.heartbeat({ interval: 0 });
+    expect(cluster.findGroupCoordinator).toHaveBeenCalledWith({ groupId: 'order-processors' });
+    expect(dead.heartbeat).not.toHaveBeenCalled();
+    expect(successor.heartbeat).toHaveBeenCalledWith(expect.objectContaining({ memberId: 'member-1' }));
+  });
+
+  it('commits offsets to where the group is now, not to the node that held it', async () => {
+    const offsets = new OffsetManager({
+      cluster,
+      coordinator: dead,
+      groupId: 'order-processors',
+      topicConfigurations: [],
+      instrumentationEmitter: { emit: jest.fn() },
+      memberAssignment: {},
+    });
+    await expect(offsets.getCoordinator()).resolves.toBe(successor);
+    expect(cluster.findBroker).not.toHaveBeenCalled();
+  });
+});

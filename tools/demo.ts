@@ -5,7 +5,11 @@
  * Runs two consumers and one producer as separate processes, shows live progress (half-way one consumer
  * leaves the group, and its partitions move), then a summary.
  *
- *   DEMO_DURATION_S  how long the producer runs (default 20)
+ *   --nodes 3        a local cluster of three Kafka nodes instead of one broker (replication factor 3,
+ *                    min.insync.replicas 2): a third of the way in, the leader of partition 0 is killed
+ *                    (kill -9), the live line shows another node take the partition over, and the node
+ *                    comes back two thirds of the way in
+ *   DEMO_DURATION_S  how long the producer runs (default 20; 60 with --nodes 3, for the failover to show)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
  *   EMBEDDED_POSTGRES=true   the embedded PostgreSQL even where a server answers
  * Every setting is checked before anything starts.
@@ -21,6 +25,8 @@ import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
+import { LeaderFailover } from './demo-failover';
+import { LocalKafkaCluster } from './kafka/local-cluster';
 import { LocalKafka, removeLeftoverBrokers } from './local-kafka';
 import {
   answers,
@@ -32,7 +38,10 @@ import {
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_SETTINGS = ['DEMO_DURATION_S'];
-const DURATION_S = Number(process.env.DEMO_DURATION_S ?? 20);
+const nodesFlag = process.argv.indexOf('--nodes');
+/** Kafka nodes the demo starts: 1, or a cluster with --nodes. */
+const NODES = nodesFlag > 0 ? Number(process.argv[nodesFlag + 1]) : 1;
+const DURATION_S = Number(process.env.DEMO_DURATION_S ?? (NODES > 1 ? 60 : 20));
 const RATE = process.env.PRODUCER_RATE ?? '50';
 const DEMO_DATABASE = 'food_orders_demo';
 const DEFAULT_DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DEMO_DATABASE}`;
@@ -65,6 +74,15 @@ function settingProblems(): string[] {
   if (!Number.isInteger(DURATION_S) || DURATION_S < 1 || DURATION_S > 3_600) {
     problems.push(
       `DEMO_DURATION_S=${JSON.stringify(process.env.DEMO_DURATION_S)} is invalid: expected an integer from 1 to 3600 (default 20)`,
+    );
+  }
+  if (!Number.isInteger(NODES) || NODES < 1 || NODES > 5) {
+    problems.push(
+      `--nodes ${process.argv[nodesFlag + 1] ?? ''} is invalid: expected 1 to 5 (3 is production's shape)`,
+    );
+  } else if (NODES > 1 && process.env.KAFKA_BROKERS) {
+    problems.push(
+      `--nodes ${NODES} starts a local cluster whose nodes the demo may kill, and KAFKA_BROKERS is set: unset KAFKA_BROKERS, or drop --nodes`,
     );
   }
   try {
@@ -112,11 +130,15 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  let localKafka: LocalKafka | undefined;
+  let localKafka: LocalKafka | LocalKafkaCluster | undefined;
   let localPostgres: LocalPostgres | undefined;
   try {
     let brokers = process.env.KAFKA_BROKERS;
-    if (!brokers) {
+    if (!brokers && NODES > 1) {
+      say(`▶ starting a local cluster of ${NODES} Apache Kafka nodes (each broker and controller)`);
+      localKafka = await LocalKafkaCluster.start({ nodes: NODES, log: (line) => say(`  ${line}`) });
+      brokers = localKafka.brokers;
+    } else if (!brokers) {
       say('▶ no KAFKA_BROKERS given: starting a local Apache Kafka broker');
       localKafka = await LocalKafka.start({ log: (line) => say(`  ${line}`) });
       brokers = localKafka.brokers;
@@ -129,7 +151,7 @@ async function main(): Promise<void> {
     );
     localPostgres = postgres.server;
     checkInterrupted();
-    await demo(brokers, postgres.url);
+    await demo(brokers, postgres.url, localKafka instanceof LocalKafkaCluster ? localKafka : undefined);
   } catch (error) {
     // After Ctrl-C whatever failed (the terminal's SIGINT reaches the broker and PostgreSQL too) is the interruption.
     if (!interrupted) throw error;
@@ -140,7 +162,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function demo(brokers: string, databaseUrl: string): Promise<void> {
+async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCluster): Promise<void> {
   const started = Date.now();
   await ensureDatabase(databaseUrl);
 
@@ -162,6 +184,8 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     LOG_FILE: '',
+    // On a cluster, what production asks: three copies of every record, two in sync to acknowledge.
+    ...(cluster ? { KAFKA_REPLICATION_FACTOR: String(Math.min(3, cluster.nodes.length)) } : {}),
   };
   // The same topics the apps will use: read through the apps' own configuration.
   const { orders: topic, dlq: dlqTopic } = kafkaConfig().topics;
@@ -214,6 +238,7 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     await waitFor('the producer to listen', () => last(producer, 'listening'), 90, [producer]);
     say(`  producer: ${endpointsOf(producer)}`);
     say('  lag = log-end offset − committed offset, per partition (what KEDA scales on)');
+    if (cluster) say('  lead = the node that leads each partition (clients write to and read from it)');
 
     let producerExit: number | null | undefined;
     void producer.exited.then((code) => (producerExit = code));
@@ -225,28 +250,45 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     // Half-way, one consumer leaves: the group rebalances and the live line shows its partitions move.
     const leaveAt = Math.floor(DURATION_S / 2);
     let left: App | undefined;
+    // A line of its own for what the demo does, below the live line a terminal rewrites.
+    const announce = (line: string) => {
+      if (process.stdout.isTTY) process.stdout.write('\n');
+      say(line);
+    };
+    const failover = cluster && new LeaderFailover(cluster, admin, topic, DURATION_S, announce);
+    let lag = ['?', '?', '?'];
     partial = () => `  so far: produced ${produced}, stored ${stored}`;
     for (;;) {
       checkInterrupted();
-      produced = (await totalOffsets(admin, topic)) - startOffsets;
       stored = await storedSince(db, runStart);
-      const done = producerExit !== undefined && stored >= produced;
-      owned = await ownedPartitions(admin, groupId, topic);
-      const lag = await lagByPartition(admin, groupId, topic);
+      // While a node is down, a broker's answer can fail: the line keeps its last figures meanwhile.
+      const fresh = await Promise.all([
+        totalOffsets(admin, topic).then((end) => (produced = end - startOffsets)),
+        ownedPartitions(admin, groupId, topic).then((now) => (owned = now)),
+        lagByPartition(admin, groupId, topic).then((now) => (lag = now.map(String))),
+      ]).then(
+        () => true,
+        () => false,
+      );
+      const done = fresh && producerExit !== undefined && stored >= produced;
       const partitions = consumers.map((a, i) => `c${i + 1}${partitionsOf(a, owned)}`);
+      const leaders = failover ? ` lead ${await failover.leaders()}` : '';
       // At most 79 columns: an 80-column terminal keeps rewriting one line instead of scrolling.
       const progress =
-        `produced ${produced} stored ${stored} lag ${lag.join('/')} ${partitions.join(' ')}`.slice(0, 79);
+        `produced ${produced} stored ${stored} lag ${lag.join('/')}${leaders} ${partitions.join(' ')}`.slice(
+          0,
+          79,
+        );
       // A terminal gets one line rewritten in place; a log file gets a line every 5 s.
       if (process.stdout.isTTY) process.stdout.write(`\r${progress.padEnd(79)}${done ? '\n' : ''}`);
       else if (done || tick % 5 === 0) say(progress);
       if (done) break;
       if (!left && tick >= leaveAt) {
         left = consumers[consumers.length - 1];
-        if (process.stdout.isTTY) process.stdout.write('\n');
-        say(`▶ ${left.name} leaves the group (SIGTERM): its partitions move to the others`);
+        announce(`▶ ${left.name} leaves the group (SIGTERM): its partitions move to the others`);
         void stop(left);
       }
+      if (failover) await failover.step(tick);
       if (Date.now() > deadline)
         throw new Error(`stored ${stored} of ${produced} orders before the deadline`);
       tick += 1;
@@ -265,6 +307,7 @@ async function demo(brokers: string, databaseUrl: string): Promise<void> {
     );
     say(`  stored          ${stored} rows in PostgreSQL`);
     say(`  dead-lettered   ${deadLettered}`);
+    if (failover) say(`  failover        ${failover.summary()}`);
     for (const app of consumers) {
       const when = app === left ? ` (left after ${leaveAt} s)` : '';
       say(`  ${app.name}      partitions ${partitionsOf(app, owned)}${when}, stored ${storedBy(app)}`);

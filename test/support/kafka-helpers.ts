@@ -9,6 +9,8 @@ export interface RawRecord {
 export interface ReadRecord {
   partition: number;
   offset: string;
+  /** Milliseconds since the epoch: the producer's, or the broker's append time on a LogAppendTime topic. */
+  timestamp: number;
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -112,6 +114,7 @@ function toReadRecord(partition: number, message: KafkaMessage): ReadRecord {
   return {
     partition,
     offset: message.offset,
+    timestamp: Number(message.timestamp),
     key: message.key?.toString() ?? null,
     value: message.value,
     headers,

@@ -74,7 +74,7 @@ export async function startTestServices(log: (line: string) => void): Promise<Te
   };
 }
 
-async function containerRuntimeAvailable(): Promise<boolean> {
+export async function containerRuntimeAvailable(): Promise<boolean> {
   try {
     await getContainerRuntimeClient();
     return true;
