@@ -75,7 +75,7 @@ describe('npm run demo when things go wrong', () => {
     );
   });
 
-  it('--nodes 3: a cluster of its own, the leader of partition 0 killed a third of the way in, its successor on the live line, nothing lost', async () => {
+  it('--nodes 3: a cluster of its own, the leader of partition 0 killed a quarter of the way in, its successor on the live line, nothing lost', async () => {
     const demo = runDemo({ ...ctx.env, KAFKA_BROKERS: undefined, DEMO_DURATION_S: '30' }, ['--nodes', '3']);
     expect(await demo.exited).toBe(0);
     const killed = demo.output.find((line) => line.startsWith('▶ kill -9 node'));

