@@ -123,6 +123,12 @@ function badRecords(base: OrderEvent, conflictWith: OrderEvent): BadRecord[] {
     ],
     ['an item that is an empty array', variant(base, 33, { items: [[]] }), 'invalid', 'items'],
     [
+      'a created_at without a zone',
+      variant(base, 34, { created_at: '2026-11-22T14:30:00' }),
+      'invalid',
+      'created_at',
+    ],
+    [
       'a conflicting duplicate',
       asRecord({ ...conflictWith, status: 'cancelled' }),
       'conflicting-duplicate',

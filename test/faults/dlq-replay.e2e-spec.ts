@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunningConsumer, startConsumer } from '../support/apps';
 import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
-import { endOffsets, produceRaw, readAll } from '../support/kafka-helpers';
+import { endOffsets, produceRaw, readAll, withAdmin } from '../support/kafka-helpers';
 import { asRecord, expectedRow, generateOrders, storedOrders } from '../support/orders';
 
 describe('fault: fix and replay the DLQ', () => {
@@ -95,5 +95,10 @@ describe('fault: fix and replay the DLQ', () => {
     expect(stdout).toMatch(/conflicting-duplicate\s+\d\s+would-replay/);
     expect(stdout).toMatch(/poison\s+1\s+parked/);
     expect(stdout).toMatch(/^dry run: would-replay 2, parked 1$/m);
+    // The dry run's throwaway group goes with it.
+    const { groups } = await withAdmin(ctx.kafka, (admin) => admin.listGroups());
+    expect(groups.map((g) => g.groupId).filter((id) => id.startsWith(`${options.group}.dry-run-`))).toEqual(
+      [],
+    );
   });
 });

@@ -23,7 +23,8 @@ export interface RunningConsumer {
  */
 export async function startConsumer(overrides: Record<string, string> = {}): Promise<RunningConsumer> {
   return withEnv(overrides, async () => {
-    // Imported late: the @EventPattern topic is read from the environment at import time.
+    // Imported late, inside withEnv: ConfigModule.forRoot validates process.env when the app's
+    // module is first loaded, and must see the file's environment.
     const { createOrderConsumerApp } = await import('../../apps/order-consumer/src/order-consumer.app');
     const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state.service');
     const { ProcessingStats } = await import('../../apps/order-consumer/src/kafka/processing-stats.service');

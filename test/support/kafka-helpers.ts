@@ -126,7 +126,7 @@ export async function rewindGroup(kafka: Kafka, group: string, topic: string): P
   await withAdmin(kafka, (admin) => admin.resetOffsets({ groupId: group, topic, earliest: true }));
 }
 
-/** Partitions each member of the group owns, keyed by client id. */
+/** The partitions of `topic` each member of the group owns, one list per member, in the broker's order. */
 export async function groupAssignment(kafka: Kafka, group: string, topic: string): Promise<number[][]> {
   const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]));
   const { AssignerProtocol } = await import('kafkajs');

@@ -44,18 +44,24 @@ function codePoints(value: string): number {
   return count;
 }
 
+/** A time of day followed by its zone: `Z` or an offset from UTC. */
+const ZONED_TIME = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
 /**
  * A timestamp JavaScript and PostgreSQL both read as the same instant. ISO 8601 allows forms
- * (week dates, ordinal dates, basic format, comma fractions) that new Date() cannot read.
+ * (week dates, ordinal dates, basic format, comma fractions) that new Date() cannot read, and times
+ * without a zone, which each reader takes in its own time zone (PostgreSQL in the session's, so a
+ * consumer's TZ would change what is stored, and a redelivery read elsewhere would conflict).
  */
 export function IsReadableTimestamp(): PropertyDecorator {
   return ValidateBy({
     name: 'isReadableTimestamp',
     validator: {
-      validate: (value: unknown) => typeof value !== 'string' || Number.isFinite(Date.parse(value)),
+      validate: (value: unknown) =>
+        typeof value !== 'string' || (ZONED_TIME.test(value) && Number.isFinite(Date.parse(value))),
       defaultMessage: buildMessage(
         (each) =>
-          `${each}$property must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)`,
+          `${each}$property must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL`,
       ),
     },
   });

@@ -67,23 +67,36 @@ describe(validateOrder.name, () => {
     [
       'a week date',
       { created_at: '2024-W01-1' },
-      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
     ],
     [
       'an ordinal date',
       { created_at: '2024-060T10:00:00Z' },
-      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
     ],
     [
       'the basic format',
       { created_at: '20240501T100000Z' },
-      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
     ],
     [
       'a comma fraction',
       { created_at: '2024-05-01T10:00:00,5Z' },
-      'created_at: created_at must be a date and time such as 2026-11-22T14:30:00Z (read by JavaScript and PostgreSQL alike)',
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
     ],
+    [
+      // A time without a zone is read in the reader's time zone: two consumers in different zones
+      // would store different instants, and a redelivery would look like a conflicting duplicate.
+      'a time without a zone',
+      { created_at: '2026-11-22T14:30:00' },
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
+    ],
+    [
+      'a date without a time (midnight UTC to JavaScript, local midnight to PostgreSQL)',
+      { created_at: '2026-11-22' },
+      'created_at: created_at must be a date and time with a zone (Z or an offset) such as 2026-11-22T14:30:00Z, read as the same instant by JavaScript and PostgreSQL',
+    ],
+    ['a time with an offset', { created_at: '2026-11-22T15:30:00.250+01:00' }, undefined],
     ['an exponent total', { total_amount: 2.147e1 }, undefined],
   ])('decides %s', (_, change, message) => {
     const errors = errorsOf(anOrder(change));

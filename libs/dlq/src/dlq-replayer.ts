@@ -76,12 +76,19 @@ export async function replayDeadLetters(
   if (ends.size === 0) return results;
 
   const producer = kafka.producer(reliableProducerOptions());
-  const consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: group,
+    allowAutoTopicCreation: false,
+    // A one-shot command: a crash ends it with the error, where a service would restart its consumer.
+    retry: { restartOnFailure: () => Promise.resolve(false) },
+  });
   await Promise.all([producer.connect(), consumer.connect()]);
   try {
     await consumer.subscribe({ topic: options.dlqTopic, fromBeginning: true });
     await new Promise<void>((done, fail) => {
       const remaining = new Set(ends.keys());
+      // run() resolves once the consumer has started; a crash after that is an event.
+      consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
       const finish = (partition: number) => {
         remaining.delete(partition);
         if (remaining.size === 0) done();
@@ -114,6 +121,8 @@ export async function replayDeadLetters(
     });
   } finally {
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
+    // A dry run's group only ever held a position: left behind, every dry run would add one.
+    if (options.dryRun) await deleteGroup(kafka, group);
   }
   return results;
 
@@ -142,6 +151,16 @@ export async function replayDeadLetters(
       ],
     });
     return { ...base, action: 'replayed' };
+  }
+}
+
+async function deleteGroup(kafka: Kafka, group: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([group]);
+  } finally {
+    await admin.disconnect();
   }
 }
 
