@@ -1,4 +1,5 @@
 export * from './batch/kafka-batch.context';
+export * from './batch/batch-exception.filter';
 export * from './batch/kafka-batch.server';
 export * from './batch/retry-batch.exception';
 export * from './kafka-client.options';

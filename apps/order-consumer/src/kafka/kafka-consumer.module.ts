@@ -1,6 +1,7 @@
 import { DeadLetterInterceptor, DeadLetterPublisher, DeliveryMonitor } from '@app/dlq';
+import { BatchExceptionFilter } from '@app/kafka';
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { ConsumerState } from './consumer-state.service';
 import { ConsumerMetrics } from './consumer.metrics';
@@ -15,8 +16,9 @@ import { ProcessingStats } from './processing-stats.service';
     ConsumerLagMonitor,
     DeadLetterPublisher,
     { provide: DeliveryMonitor, useExisting: ProcessingStats },
-    // Registered once for the whole app; inheritAppConfig carries it to the Kafka handlers.
+    // Registered once for the whole app; inheritAppConfig carries them to the Kafka handlers.
     { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },
+    { provide: APP_FILTER, useClass: BatchExceptionFilter },
   ],
   exports: [ConsumerState, ProcessingStats],
 })

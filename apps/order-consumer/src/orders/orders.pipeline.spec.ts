@@ -7,9 +7,10 @@ import {
   DeliveryMonitor,
   DeliveryOutcome,
 } from '@app/dlq';
-import { KafkaBatchServer } from '@app/kafka';
+import { BatchExceptionFilter, KafkaBatchContext, KafkaBatchServer } from '@app/kafka';
 import { INestMicroservice } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Transport } from '@nestjs/microservices';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { Consumer, EachBatchPayload, KafkaJSProtocolError, KafkaMessage, Message } from 'kafkajs';
 import { getLoggerToken } from 'nestjs-pino';
@@ -46,7 +47,10 @@ async function pipeline() {
   /** Offsets committed with dead letters, in one transaction, by the publisher. */
   const transactional: string[] = [];
   const outcomes: DeliveryOutcome[] = [];
-  const monitor = { delivered: (outcome: DeliveryOutcome) => outcomes.push(outcome), batchDone: jest.fn() };
+  const monitor = {
+    delivered: (outcome: DeliveryOutcome) => outcomes.push(outcome),
+    batchDone: jest.fn<void, [number]>(),
+  };
   const module = await Test.createTestingModule({
     controllers: [OrdersController],
     providers: [
@@ -54,6 +58,7 @@ async function pipeline() {
       OrderBatchPipe,
       { provide: OrdersRepository, useValue: repository },
       { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },
+      { provide: APP_FILTER, useClass: BatchExceptionFilter },
       { provide: DeliveryMonitor, useValue: monitor },
       {
         provide: DeadLetterPublisher,
@@ -101,7 +106,19 @@ async function pipeline() {
     } as unknown as EachBatchPayload);
   const committed = () =>
     kafka.commitOffsets.mock.calls.map(([[{ offset }]]: [[{ offset: string }]]) => offset);
-  return { app, repository, letters, transactional, outcomes, kafka, observer, deliver, committed };
+  return {
+    app,
+    server,
+    repository,
+    letters,
+    transactional,
+    outcomes,
+    monitor,
+    kafka,
+    observer,
+    deliver,
+    committed,
+  };
 }
 
 const at = (offset: number, value: unknown) => aMessage(value, { offset: String(offset) });
@@ -165,6 +182,37 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
     expect(committed()).toEqual([]);
     expect(letters).toHaveLength(1);
     expect(repository.rows.has('ORD-A')).toBe(true);
+    await app.close();
+  });
+
+  it('holds a batch that failed outside the handler naming the real error, not Nest’s "Internal server error"', async () => {
+    const { app, monitor, observer, deliver, committed } = await pipeline();
+    monitor.batchDone.mockImplementationOnce(() => {
+      throw new TypeError('the metrics registry is gone');
+    });
+
+    await deliver([at(0, anOrder({ order_id: 'ORD-A' }))]);
+    expect(committed()).toEqual([]);
+    expect(observer.holding).toHaveBeenCalledWith(
+      TOPIC,
+      1,
+      expect.objectContaining({ dependency: 'handler', reason: 'TypeError: the metrics registry is gone' }),
+    );
+    await app.close();
+  });
+
+  it('runs each batch inside Nest’s processing hooks (request context, tracing), as Nest’s own transports do', async () => {
+    const { app, server, repository, deliver, committed } = await pipeline();
+    const seen: string[] = [];
+    server.setOnProcessingStartHook((transportId, context, done) => {
+      seen.push(`start ${String(transportId)} ${(context as KafkaBatchContext).getPartition()}`);
+      void done().then(() => seen.push(`handler done: ${repository.rows.size} row`));
+    });
+    server.setOnProcessingEndHook(() => seen.push('end'));
+
+    await deliver([at(0, anOrder({ order_id: 'ORD-A' }))]);
+    expect(seen).toEqual([`start ${String(Transport.KAFKA)} 1`, 'end', 'handler done: 1 row']);
+    expect(committed()).toEqual(['1']);
     await app.close();
   });
 

@@ -207,10 +207,27 @@ export class KafkaBatchServer extends ServerKafka {
       if (signal.aborted) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
     });
-    const work = (async () => {
+    // Inside Nest's processing hooks, as Nest's own transports run a handler: whatever is
+    // registered there (a request context, a tracing span) covers the batch.
+    const runHandler = async () => {
       try {
         await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
           defaultValue: undefined,
+        });
+      } finally {
+        this.onProcessingEndHook?.(this.transportId, context);
+      }
+    };
+    const work = (async () => {
+      try {
+        // The hook's type promises nothing back: the batch is done when the handler is.
+        await new Promise<void>((resolve, reject) => {
+          const started: unknown = this.onProcessingStartHook(this.transportId, context, () => {
+            const handled = runHandler();
+            handled.then(resolve, reject);
+            return handled;
+          });
+          Promise.resolve(started).catch(reject);
         });
         return undefined;
       } catch (error) {

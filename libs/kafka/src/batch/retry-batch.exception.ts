@@ -11,8 +11,8 @@ export interface BatchWait {
  * database or the dead-letter topic is down). The transport then holds the partition back: it
  * pauses it, commits nothing, and delivers the same batch again after a backoff.
  *
- * An RpcException, because Nest's exception layer hands those to the transport as their payload;
- * any other error arrives as a bare "Internal server error".
+ * An RpcException, as Nest expects of what a microservice handler throws on purpose; the
+ * BatchExceptionFilter hands it (and any other error) to the transport as it is.
  */
 export class RetryBatchException extends RpcException {
   constructor(dependency: string, reason: string) {
