@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { ConsumerState } from '../../apps/order-consumer/src/kafka/consumer-state.service';
-import type { ProcessingStats } from '../../apps/order-consumer/src/kafka/processing-stats.service';
+import type { ConsumerTelemetry } from '../../apps/order-consumer/src/kafka/consumer-telemetry';
 import { eventually } from './eventually';
 
 const ROOT = join(__dirname, '..', '..');
@@ -13,7 +13,7 @@ export interface RunningConsumer {
   app: INestApplication;
   url: string;
   state: ConsumerState;
-  stats: ProcessingStats;
+  stats: ConsumerTelemetry;
   close(): Promise<void>;
 }
 
@@ -27,14 +27,14 @@ export async function startConsumer(overrides: Record<string, string> = {}): Pro
     // module is first loaded, and must see the file's environment.
     const { createOrderConsumerApp } = await import('../../apps/order-consumer/src/order-consumer.app');
     const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state.service');
-    const { ProcessingStats } = await import('../../apps/order-consumer/src/kafka/processing-stats.service');
+    const { ConsumerTelemetry } = await import('../../apps/order-consumer/src/kafka/consumer-telemetry');
     const app = await createOrderConsumerApp();
     const url = await serveLocally(app);
     const state = app.get(ConsumerState);
     await eventually('the consumer to join its group', () => state.readiness().consumer.ready, {
       timeoutMs: 60_000,
     });
-    return { app, url, state, stats: app.get(ProcessingStats), close: () => app.close() };
+    return { app, url, state, stats: app.get(ConsumerTelemetry), close: () => app.close() };
   });
 }
 

@@ -3,6 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { ConsumerState } from './kafka/consumer-state.service';
+import { ConsumerTelemetry } from './kafka/consumer-telemetry';
 import { createConsumerServer } from './kafka/consumer-server.factory';
 import { OrderConsumerModule } from './order-consumer.module';
 
@@ -24,6 +25,7 @@ export async function createOrderConsumerApp(): Promise<INestApplication> {
         app.get<KafkaConfig>(kafkaConfig.KEY),
         app.get<ConsumerConfig>(consumerConfig.KEY),
         app.get(ConsumerState),
+        app.get(ConsumerTelemetry),
       ),
     },
     // The global interceptor (commit/retry policy) applies to the Kafka handlers too.

@@ -6,8 +6,7 @@ import { getLoggerToken, PinoLogger } from 'nestjs-pino';
 import { defer, lastValueFrom, of } from 'rxjs';
 import { DeadLetterInterceptor } from './dead-letter.interceptor';
 import { BatchOffset, DeadLetterPublisher } from './dead-letter.publisher';
-import { DeliveryMonitor, DeliveryOutcome } from './delivery-monitor';
-import { HandledBatch } from './handled-batch';
+import { BatchOutcome, HandledBatch } from './handled-batch';
 import { SharedFailureError } from './classify-error';
 import { ConflictingDuplicateError, InvalidMessageError, PoisonMessageError } from './message-errors';
 
@@ -15,16 +14,7 @@ const logger = { warn: jest.fn(), info: jest.fn() } as unknown as PinoLogger;
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
-class FakeMonitor extends DeliveryMonitor {
-  readonly outcomes: DeliveryOutcome[] = [];
-  readonly batches: number[] = [];
-  delivered(outcome: DeliveryOutcome) {
-    this.outcomes.push(outcome);
-  }
-  batchDone(records: number) {
-    this.batches.push(records);
-  }
-}
+const CREATED = new Date('2026-11-22T14:30:00Z');
 
 function message(offset: string, value: Buffer): KafkaMessage {
   return {
@@ -50,17 +40,14 @@ function batchContext(attempt = 1) {
 }
 
 describe(DeadLetterInterceptor.name, () => {
-  let monitor: FakeMonitor;
   let publish: jest.Mock<Promise<void>, [Message[], BatchOffset, () => Promise<void>]>;
   let interceptor: DeadLetterInterceptor;
 
   beforeEach(async () => {
-    monitor = new FakeMonitor();
     publish = jest.fn().mockResolvedValue(undefined);
     const module = await Test.createTestingModule({
       providers: [
         DeadLetterInterceptor,
-        { provide: DeliveryMonitor, useValue: monitor },
         { provide: DeadLetterPublisher, useValue: { publish } },
         { provide: getLoggerToken(DeadLetterInterceptor.name), useValue: logger },
       ],
@@ -75,13 +62,18 @@ describe(DeadLetterInterceptor.name, () => {
   const handled = (batch: Partial<HandledBatch>) => () => Promise.resolve({ done: [], failed: [], ...batch });
   const waitOf = (attempt: Promise<unknown>) => attempt.then(() => undefined, batchWaitOf);
 
-  it('counts the records the handler finished and writes no dead letter', async () => {
-    await deliver(
+  it('emits what became of the records the handler finished, for the telemetry after the commit, and writes no dead letter', async () => {
+    const outcome = await deliver(
       batchContext(),
-      handled({ done: [{ result: 'stored', createdAt: new Date() }, { result: 'duplicate' }] }),
+      handled({
+        done: [
+          { result: 'stored', createdAt: CREATED },
+          { result: 'duplicate', createdAt: CREATED },
+        ],
+      }),
     );
     expect(publish).not.toHaveBeenCalled();
-    expect(monitor.outcomes).toEqual(['stored', 'duplicate']);
+    expect(outcome).toEqual({ stored: [CREATED], duplicates: 1, deadLettered: {} } satisfies BatchOutcome);
   });
 
   it('writes every failed record of the batch to the DLQ in one publish with its commit, as it was sent, with why', async () => {
@@ -89,10 +81,10 @@ describe(DeadLetterInterceptor.name, () => {
     const conflict = new ConflictingDuplicateError(
       'order_id ORD-42 is already stored with different content',
     );
-    await deliver(
+    const outcome = await deliver(
       batchContext(),
       handled({
-        done: [{ result: 'stored' }],
+        done: [{ result: 'stored', createdAt: CREATED }],
         failed: [
           { message: MESSAGES[0], error: poison },
           { message: MESSAGES[1], error: conflict },
@@ -121,27 +113,29 @@ describe(DeadLetterInterceptor.name, () => {
       'x-dlq-reason': 'conflicting-duplicate',
       'x-dlq-original-offset': '42',
     });
-    expect(monitor.outcomes).toEqual(['stored', 'poison', 'conflicting-duplicate']);
-    expect(monitor.batches).toEqual([3]);
+    expect(outcome).toEqual({
+      stored: [CREATED],
+      duplicates: 0,
+      deadLettered: { poison: 1, 'conflicting-duplicate': 1 },
+    } satisfies BatchOutcome);
   });
 
   it('asks for the batch to be retried, never dead-lettered, when the database is down', async () => {
     const wait = await waitOf(deliver(batchContext(5), () => Promise.reject(refused())));
     expect(wait).toEqual({ dependency: 'database', reason: 'connect ECONNREFUSED 127.0.0.1:5432' });
     expect(publish).not.toHaveBeenCalled();
-    expect(monitor.outcomes).toEqual(['transient']);
-    expect(monitor.batches).toEqual([]);
   });
 
-  it('asks for the batch to be retried, and reports nothing delivered, when the DLQ write fails', async () => {
+  it('asks for the batch to be retried when the DLQ write fails', async () => {
     publish.mockRejectedValueOnce(new Error('This server does not host this topic-partition'));
     const failed = [{ message: MESSAGES[0], error: new InvalidMessageError(['status: …']) }];
-    const wait = await waitOf(deliver(batchContext(), handled({ done: [{ result: 'stored' }], failed })));
+    const wait = await waitOf(
+      deliver(batchContext(), handled({ done: [{ result: 'stored', createdAt: CREATED }], failed })),
+    );
     expect(wait).toEqual({
       dependency: 'dead-letter topic',
       reason: 'Error: This server does not host this topic-partition',
     });
-    expect(monitor.outcomes).toEqual(['transient']);
   });
 
   it('names the SQLSTATE when the database refuses every write (read-only after a fail-over), and dead-letters nothing', async () => {
@@ -169,7 +163,7 @@ describe(DeadLetterInterceptor.name, () => {
 
   it('retries a failure pinned on one record twice, then dead-letters that record alone as unexpected', async () => {
     const failed = [{ message: MESSAGES[1], error: new TypeError('cannot read properties of undefined') }];
-    const batch = handled({ done: [{ result: 'stored' }], failed });
+    const batch = handled({ done: [{ result: 'stored', createdAt: CREATED }], failed });
     for (const attempt of [1, 2]) {
       expect(await waitOf(deliver(batchContext(attempt), batch))).toMatchObject({ dependency: 'handler' });
     }

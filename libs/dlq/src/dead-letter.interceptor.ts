@@ -6,15 +6,15 @@ import { classifyError, describeError, describeKafkaError, sqlState } from './cl
 import { deadLetterRecord } from './dead-letter-record';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { DlqReason } from './dead-letter.headers';
-import { DeliveryMonitor } from './delivery-monitor';
-import { FailedRecord, HandledBatch } from './handled-batch';
+import { BatchOutcome, FailedRecord, HandledBatch } from './handled-batch';
 
 /** Tries of a batch whose failure follows one record before that record is dead-lettered as 'unexpected'. */
 export const QUICK_RETRIES = 3;
 
 /**
  * The consumer's delivery contract, applied once to every @EventPattern batch handler:
- * - records the handler finished (stored, or a harmless redelivery) are counted;
+ * - records the handler finished (stored, or a harmless redelivery) are done; what became of each
+ *   record is the pipeline's result (BatchOutcome), reported by the transport after the commit;
  * - poison, invalid and conflicting records are written to the DLQ, all of a batch together and
  *   in one Kafka transaction with the batch's offset commit;
  * - a failure of the environment (the database, the network, their permissions) retries the whole
@@ -29,7 +29,6 @@ export const QUICK_RETRIES = 3;
 @Injectable()
 export class DeadLetterInterceptor implements NestInterceptor {
   constructor(
-    private readonly monitor: DeliveryMonitor,
     private readonly publisher: DeadLetterPublisher,
     @InjectPinoLogger(DeadLetterInterceptor.name) private readonly logger: PinoLogger,
   ) {}
@@ -39,16 +38,21 @@ export class DeadLetterInterceptor implements NestInterceptor {
     return from(this.settle(context.switchToRpc().getContext<KafkaBatchContext>(), next));
   }
 
-  private async settle(batch: KafkaBatchContext, next: CallHandler): Promise<void> {
-    const startedAt = performance.now();
+  private async settle(batch: KafkaBatchContext, next: CallHandler): Promise<BatchOutcome> {
     const { done, failed } = await this.handle(next);
     const waiting = failed.find(({ error }) => this.mustRetry(batch, classifyError(error)));
     if (waiting) throw this.retry(waiting.error);
     await this.deadLetter(batch, failed);
-    const durationMs = performance.now() - startedAt;
-    for (const { result, createdAt } of done) this.monitor.delivered(result, { createdAt, durationMs });
-    for (const { error } of failed) this.monitor.delivered(classifyError(error), { durationMs });
-    this.monitor.batchDone(done.length + failed.length);
+    const outcome: BatchOutcome = { stored: [], duplicates: 0, deadLettered: {} };
+    for (const { result, createdAt } of done) {
+      if (result === 'duplicate') outcome.duplicates += 1;
+      else outcome.stored.push(createdAt);
+    }
+    for (const { error } of failed) {
+      const reason = classifyError(error) as DlqReason;
+      outcome.deadLettered[reason] = (outcome.deadLettered[reason] ?? 0) + 1;
+    }
+    return outcome;
   }
 
   private async handle(next: CallHandler): Promise<HandledBatch> {
@@ -66,7 +70,6 @@ export class DeadLetterInterceptor implements NestInterceptor {
   }
 
   private retry(error: unknown): RetryBatchException {
-    this.monitor.delivered('transient');
     // Not dead-lettered: the records are fine, the database (or the network to it) is not.
     const dependency = classifyError(error) === 'transient' ? 'database' : 'handler';
     const state = sqlState(error);
@@ -90,7 +93,6 @@ export class DeadLetterInterceptor implements NestInterceptor {
       // The dead letters and the batch's commit in one transaction: both durable, or neither.
       await this.publisher.publish(letters, offset, batch.getHeartbeat());
     } catch (error) {
-      this.monitor.delivered('transient');
       throw new RetryBatchException(
         'dead-letter topic',
         `${describeError(error).name}: ${describeKafkaError(error)}`,

@@ -3,7 +3,6 @@ export * from './dead-letter-record';
 export * from './dead-letter.headers';
 export * from './dead-letter.interceptor';
 export * from './dead-letter.publisher';
-export * from './delivery-monitor';
 export * from './dlq-replayer';
 export * from './handled-batch';
 export * from './isolate-failures';

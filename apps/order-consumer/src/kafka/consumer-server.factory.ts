@@ -4,9 +4,15 @@ import { kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
 import { RETRY_POLICY } from '@app/platform';
 import { hostname } from 'node:os';
 import { ConsumerState } from './consumer-state.service';
+import { ConsumerTelemetry } from './consumer-telemetry';
 
 /** The Kafka side of the hybrid app: consumer group, batches per partition, manual commits. */
-export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfig, state: ConsumerState) {
+export function createConsumerServer(
+  kafka: KafkaConfig,
+  consumer: ConsumerConfig,
+  state: ConsumerState,
+  telemetry: ConsumerTelemetry,
+) {
   return new KafkaBatchServer(
     {
       client: kafkaClientOptions(kafka, `order-consumer-${hostname()}-${process.pid}`),
@@ -36,6 +42,7 @@ export function createConsumerServer(kafka: KafkaConfig, consumer: ConsumerConfi
       // Leaves the rest of the 10 s shutdown deadline for leaving the group and closing the pool.
       closeGraceMs: 5_000,
     },
-    state,
+    // Readiness follows the consumer's life; metrics and the log line follow committed batches.
+    [state, telemetry],
   );
 }

@@ -1,4 +1,4 @@
-import { DeliveryOutcome, DLQ_REASONS } from '@app/dlq';
+import { DLQ_REASONS } from '@app/dlq';
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -20,7 +20,7 @@ export class ConsumerMetrics {
     const registers = [registry];
     this.consumed = new Counter({
       name: 'orders_consumed_total',
-      help: 'Records handled to a final outcome',
+      help: 'Records committed with a final outcome (stored, duplicate or dead-lettered)',
       registers,
     });
     this.stored = new Counter({
@@ -43,18 +43,18 @@ export class ConsumerMetrics {
     for (const reason of DLQ_REASONS) this.deadLettered.inc({ reason }, 0);
     this.retries = new Counter({
       name: 'orders_processing_retries_total',
-      help: 'Retries after a transient or unexpected failure',
+      help: 'Batches held back for a retry (the database or the DLQ unusable, or an unexplained failure)',
       registers,
     });
     this.processingDuration = new Histogram({
       name: 'orders_processing_duration_seconds',
-      help: 'From receiving a record to committing its offset, retries included',
+      help: "From handing a record's batch to the handler (first try) to the batch's commit, per record",
       buckets: SECONDS,
       registers,
     });
     this.endToEndLatency = new Histogram({
       name: 'orders_end_to_end_latency_seconds',
-      help: "From the order's created_at to the commit of its row",
+      help: "From the order's created_at to the commit of its batch's offset, per stored order",
       buckets: SECONDS,
       registers,
     });
@@ -70,22 +70,5 @@ export class ConsumerMetrics {
       labelNames: ['topic', 'partition'],
       registers,
     });
-  }
-
-  record(outcome: DeliveryOutcome, details: { createdAt?: Date; durationMs?: number } = {}): void {
-    if (outcome === 'transient') {
-      this.retries.inc();
-      return;
-    }
-    this.consumed.inc();
-    if (details.durationMs !== undefined) this.processingDuration.observe(details.durationMs / 1000);
-    if (outcome === 'stored') {
-      this.stored.inc();
-      if (details.createdAt) this.endToEndLatency.observe((Date.now() - details.createdAt.getTime()) / 1000);
-    } else if (outcome === 'duplicate') {
-      this.duplicates.inc();
-    } else {
-      this.deadLettered.inc({ reason: outcome });
-    }
   }
 }

@@ -1,17 +1,12 @@
 import { consumerConfig } from '@app/config';
 import { anOrder } from '@app/contracts/testing/order.factory';
-import {
-  BatchOffset,
-  DeadLetterInterceptor,
-  DeadLetterPublisher,
-  DeliveryMonitor,
-  DeliveryOutcome,
-} from '@app/dlq';
-import { BatchExceptionFilter, KafkaBatchContext, KafkaBatchServer } from '@app/kafka';
+import { BatchOffset, BatchOutcome, DeadLetterInterceptor, DeadLetterPublisher } from '@app/dlq';
+import { BatchExceptionFilter, CommittedBatch, KafkaBatchContext, KafkaBatchServer } from '@app/kafka';
 import { INestMicroservice } from '@nestjs/common';
 import { Transport } from '@nestjs/microservices';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
+import { throwError } from 'rxjs';
 import { Consumer, EachBatchPayload, KafkaJSProtocolError, KafkaMessage, Message } from 'kafkajs';
 import { getLoggerToken } from 'nestjs-pino';
 import { aMessage, fakeLogger, FakeOrdersRepository } from '../testing/fakes';
@@ -27,7 +22,7 @@ const TOPIC = 'food-orders';
  * through Nest (global interceptor, pipe, controller, service), with fakes only at the edges: the
  * kafkajs consumer, the table and the dead-letter producer.
  */
-async function pipeline() {
+async function pipeline({ interceptorThrows }: { interceptorThrows?: Error } = {}) {
   let eachBatch!: (payload: EachBatchPayload) => Promise<void>;
   const kafka = {
     events: {},
@@ -46,20 +41,18 @@ async function pipeline() {
   const letters: Message[][] = [];
   /** Offsets committed with dead letters, in one transaction, by the publisher. */
   const transactional: string[] = [];
-  const outcomes: DeliveryOutcome[] = [];
-  const monitor = {
-    delivered: (outcome: DeliveryOutcome) => outcomes.push(outcome),
-    batchDone: jest.fn<void, [number]>(),
-  };
   const module = await Test.createTestingModule({
     controllers: [OrdersController],
     providers: [
       OrdersService,
       OrderBatchPipe,
       { provide: OrdersRepository, useValue: repository },
+      // Another app-wide interceptor, ahead of the dead-letter one (a tracing one, say), that fails.
+      ...(interceptorThrows
+        ? [{ provide: APP_INTERCEPTOR, useValue: { intercept: () => throwError(() => interceptorThrows) } }]
+        : []),
       { provide: APP_INTERCEPTOR, useClass: DeadLetterInterceptor },
       { provide: APP_FILTER, useClass: BatchExceptionFilter },
-      { provide: DeliveryMonitor, useValue: monitor },
       {
         provide: DeadLetterPublisher,
         useValue: {
@@ -84,11 +77,12 @@ async function pipeline() {
     holding: jest.fn(),
     released: jest.fn(),
     restarting: jest.fn(),
+    committed: jest.fn<void, [CommittedBatch]>(),
   };
   const server = new KafkaBatchServer(
     { client: { brokers: ['localhost:9092'] }, postfixId: '' },
     { topics: { [TOPIC]: TOPIC }, maxBatchSize: 1000, retry: { baseMs: 1, capMs: 1 }, closeGraceMs: 1_000 },
-    observer,
+    [observer],
   );
   server.createClient = () => ({ consumer: () => kafka as unknown as Consumer }) as never;
   const app: INestMicroservice = module.createNestMicroservice({ strategy: server });
@@ -112,8 +106,6 @@ async function pipeline() {
     repository,
     letters,
     transactional,
-    outcomes,
-    monitor,
     kafka,
     observer,
     deliver,
@@ -125,7 +117,7 @@ const at = (offset: number, value: unknown) => aMessage(value, { offset: String(
 
 describe('the consumer pipeline (transport → interceptor → pipe → controller → service)', () => {
   it('turns one mixed batch into its rows, and its dead letters in one transaction with the commit of the last offset + 1', async () => {
-    const { app, repository, letters, transactional, outcomes, deliver, committed } = await pipeline();
+    const { app, repository, letters, transactional, observer, deliver, committed } = await pipeline();
     const stored = anOrder({ order_id: 'ORD-STORED' });
     await repository.insertNew([
       {
@@ -154,8 +146,14 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
       ['12', 'invalid'],
       ['14', 'conflicting-duplicate'],
     ]);
-    expect(outcomes.sort()).toEqual(['conflicting-duplicate', 'duplicate', 'invalid', 'poison', 'stored']);
     expect(transactional).toEqual(['15']);
+    // Reported once committed, for the metrics and the log line.
+    expect(observer.committed).toHaveBeenCalledTimes(1);
+    expect(observer.committed.mock.calls[0][0].result).toEqual({
+      stored: [new Date(anOrder().created_at)],
+      duplicates: 1,
+      deadLettered: { poison: 1, invalid: 1, 'conflicting-duplicate': 1 },
+    } satisfies BatchOutcome);
     expect(committed()).toEqual([]);
     await app.close();
   });
@@ -186,9 +184,8 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
   });
 
   it('holds a batch that failed outside the handler naming the real error, not Nest’s "Internal server error"', async () => {
-    const { app, monitor, observer, deliver, committed } = await pipeline();
-    monitor.batchDone.mockImplementationOnce(() => {
-      throw new TypeError('the metrics registry is gone');
+    const { app, observer, deliver, committed } = await pipeline({
+      interceptorThrows: new TypeError('the tracer is not configured'),
     });
 
     await deliver([at(0, anOrder({ order_id: 'ORD-A' }))]);
@@ -196,7 +193,7 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
     expect(observer.holding).toHaveBeenCalledWith(
       TOPIC,
       1,
-      expect.objectContaining({ dependency: 'handler', reason: 'TypeError: the metrics registry is gone' }),
+      expect.objectContaining({ dependency: 'handler', reason: 'TypeError: the tracer is not configured' }),
     );
     await app.close();
   });

@@ -1,6 +1,6 @@
 import { Consumer, EachBatchPayload, KafkaJSProtocolError, KafkaMessage } from 'kafkajs';
 import { KafkaBatchContext } from './kafka-batch.context';
-import { KafkaBatchObserver, KafkaBatchServer } from './kafka-batch.server';
+import { CommittedBatch, KafkaBatchObserver, KafkaBatchServer } from './kafka-batch.server';
 import { RetryBatchException } from './retry-batch.exception';
 
 const TOPIC = 'food-orders';
@@ -71,6 +71,7 @@ function fakeObserver() {
     holding: jest.fn(),
     released: jest.fn(),
     restarting: jest.fn(),
+    committed: jest.fn<void, [CommittedBatch]>(),
   } satisfies KafkaBatchObserver;
 }
 
@@ -80,7 +81,7 @@ async function startServer(handler: (batch: KafkaMessage[], context: KafkaBatchC
   const server = new KafkaBatchServer(
     { client: { brokers: ['localhost:9092'] }, postfixId: '', consumer: { groupId: 'order-processors' } },
     { topics: { orders: TOPIC }, maxBatchSize: 2, retry: { baseMs: 100, capMs: 1_000 }, closeGraceMs: 50 },
-    observer,
+    [observer],
   );
   server.createClient = () => ({ consumer: () => kafka.consumer as unknown as Consumer }) as never;
   server.addHandler(
@@ -100,6 +101,35 @@ const rebalancing = () =>
 
 describe(KafkaBatchServer.name, () => {
   afterEach(() => jest.useRealTimers());
+
+  it('tells its observers about a batch only once it is committed, with what the pipeline emitted', async () => {
+    const { kafka, observer } = await startServer(() => Promise.resolve({ stored: 2 }));
+    kafka.commitOffsets.mockRejectedValueOnce(rebalancing());
+    await expect(kafka.deliver(0, messages(0, 2))).rejects.toMatchObject({ type: 'REBALANCE_IN_PROGRESS' });
+    expect(observer.committed).not.toHaveBeenCalled();
+
+    await kafka.deliver(0, messages(0, 2));
+    expect(observer.committed).toHaveBeenCalledTimes(1);
+    expect(observer.committed.mock.calls[0][0]).toEqual({
+      topic: TOPIC,
+      partition: 0,
+      records: 2,
+      result: { stored: 2 },
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('never runs a committed batch again because an observer failed (a metric that throws)', async () => {
+    let runs = 0;
+    const { kafka, observer } = await startServer(() => Promise.resolve((runs += 1)));
+    observer.committed.mockImplementationOnce(() => {
+      throw new TypeError('the metrics registry is gone');
+    });
+    await kafka.deliver(0, messages(0, 2));
+    expect(runs).toBe(1);
+    expect(kafka.committed()).toEqual(['0:2']);
+    expect(kafka.resolved).toEqual(['0:1']);
+  });
 
   it('subscribes to the topic configured for the pattern and commits each batch once, at its last offset + 1', async () => {
     const handled: string[][] = [];

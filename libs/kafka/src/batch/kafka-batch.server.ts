@@ -5,24 +5,44 @@ import { lastValueFrom, Observable } from 'rxjs';
 import { KafkaBatchContext } from './kafka-batch.context';
 import { BatchWait, batchWaitOf } from './retry-batch.exception';
 
-/** Told about the consumer's life and about the partitions the transport holds back. */
+/** A batch whose offset is committed: what the handler pipeline made of it, and how long it took. */
+export interface CommittedBatch {
+  topic: string;
+  partition: number;
+  /** Records of the batch. */
+  records: number;
+  /** What the handler pipeline emitted for the batch (the consumer's: what became of each record). */
+  result: unknown;
+  /** From handing the batch to the handler the first time (retries included) to its commit. */
+  durationMs: number;
+}
+
+/**
+ * Told about the consumer's life, about the partitions the transport holds back, and about each
+ * batch once it is committed. Each observer implements what it needs.
+ */
 export interface KafkaBatchObserver {
   /**
    * The kafkajs consumer, from the moment it exists (so the first group join is not missed), and
    * Nest's status stream of the server (connected, rebalancing, stopped, crashed, …).
    */
-  watch(consumer: Consumer, status: Observable<KafkaStatus>): void;
+  watch?(consumer: Consumer, status: Observable<KafkaStatus>): void;
   /** The server starts closing: nothing new will be fetched. */
-  closing(): void;
+  closing?(): void;
   /** A partition is paused until `retryInMs` has passed, because of `wait`. */
-  holding(topic: string, partition: number, wait: BatchWait & { attempt: number; retryInMs: number }): void;
+  holding?(topic: string, partition: number, wait: BatchWait & { attempt: number; retryInMs: number }): void;
   /** A partition that was held back finished a batch. */
-  released(topic: string, partition: number): void;
+  released?(topic: string, partition: number): void;
+  /**
+   * A batch is committed. Reported after the commit, never before: what is counted here is done,
+   * and nothing an observer does can make the batch run again.
+   */
+  committed?(batch: CommittedBatch): void;
   /**
    * kafkajs stopped the consumer for good (a crash it does not restart after); the transport
    * restarts it in `retryInMs`, for the `attempt`th time since the consumer last joined its group.
    */
-  restarting(reason: string, attempt: number, retryInMs: number): void;
+  restarting?(reason: string, attempt: number, retryInMs: number): void;
 }
 
 export interface KafkaBatchOptions {
@@ -42,6 +62,9 @@ export class BatchAbandonedError extends Error {
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}|${partition}`;
+
+/** A finished batch, told to the observers once its commit succeeds (`since`: its first try began). */
+type BatchReport = Omit<CommittedBatch, 'durationMs'> & { since: number };
 
 /** The offset a consumer commits after `offset`: the next record to read, not the last one read. */
 export const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
@@ -64,9 +87,12 @@ export const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toSt
 export class KafkaBatchServer extends ServerKafka {
   private readonly inFlight = new Set<Promise<void>>();
   /** The tries of a batch held back, by partition: the same first offset means the same batch. */
-  private readonly held = new Map<string, { firstOffset: string; attempts: number; timer: NodeJS.Timeout }>();
+  private readonly held = new Map<
+    string,
+    { firstOffset: string; attempts: number; since: number; timer: NodeJS.Timeout }
+  >();
   /** Offsets whose records are done but whose commit the broker refused (e.g. during a rebalance). */
-  private readonly uncommitted = new Map<string, string>();
+  private readonly uncommitted = new Map<string, { offset: string; report: BatchReport }>();
   private readonly abandon = new AbortController();
   private isClosing = false;
   private restarts = 0;
@@ -75,7 +101,7 @@ export class KafkaBatchServer extends ServerKafka {
   constructor(
     options: Required<KafkaOptions>['options'],
     private readonly batches: KafkaBatchOptions,
-    private readonly observer: KafkaBatchObserver,
+    private readonly observers: KafkaBatchObserver[],
   ) {
     super(options);
   }
@@ -93,7 +119,7 @@ export class KafkaBatchServer extends ServerKafka {
     super.registerConsumerEventListeners();
     const consumer = this.consumer;
     if (!consumer) return;
-    this.observer.watch(consumer, this.status);
+    for (const observer of this.observers) observer.watch?.(consumer, this.status);
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.restarts = 0;
     });
@@ -119,7 +145,7 @@ export class KafkaBatchServer extends ServerKafka {
    */
   async close(): Promise<void> {
     this.isClosing = true;
-    this.observer.closing();
+    for (const observer of this.observers) observer.closing?.();
     clearTimeout(this.restartTimer);
     for (const { timer } of this.held.values()) clearTimeout(timer);
     const consumer = this.consumer;
@@ -145,7 +171,8 @@ export class KafkaBatchServer extends ServerKafka {
   private scheduleRestart(consumer: Consumer, error: Error): void {
     this.restarts += 1;
     const retryInMs = backoffDelay(this.restarts, this.batches.retry.baseMs, this.batches.retry.capMs);
-    this.observer.restarting(`${error.name}: ${error.message}`, this.restarts, retryInMs);
+    const reason = `${error.name}: ${error.message}`;
+    for (const observer of this.observers) observer.restarting?.(reason, this.restarts, retryInMs);
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.isClosing) return;
@@ -175,31 +202,33 @@ export class KafkaBatchServer extends ServerKafka {
       if (this.isClosing || !payload.isRunning() || payload.isStale()) return;
       const chunk = messages.slice(0, this.batches.maxBatchSize);
       messages = messages.slice(chunk.length);
-      const attempt = this.attemptOf(topic, partition, chunk[0].offset);
+      const { attempt, since } = this.triesOf(topic, partition, chunk[0].offset);
       const last = chunk[chunk.length - 1].offset;
       const commit = { groupId: this.groupId, offset: nextOffset(last), committed: false };
       const context = new KafkaBatchContext([topic, partition, chunk, attempt, heartbeat, commit]);
-      const wait = await this.run(handler, chunk, context);
+      const outcome = await this.run(handler, chunk, context);
       // The heartbeat said this member lost the group: kafkajs must hear it to rejoin at once.
       if (lostGroup) throw lostGroup as Error;
-      if (wait === 'abandoned') return;
-      if (wait) return this.holdBack(payload, chunk[0].offset, attempt, wait);
+      if (outcome === 'abandoned') return;
+      if ('wait' in outcome) return this.holdBack(payload, chunk[0].offset, attempt, since, outcome.wait);
       this.release(topic, partition);
-      if (!commit.committed) await this.commit(payload, last);
+      const report = { topic, partition, records: chunk.length, result: outcome.result, since };
+      if (!commit.committed) await this.commit(payload, last, report);
       payload.resolveOffset(last);
+      this.committed(report);
       await payload.heartbeat();
     }
   }
 
   /**
-   * Runs the Nest pipeline for one batch; what it was waiting for, if it could not finish, or
-   * 'abandoned' when the consumer shut down first (the batch's work is left to finish unobserved).
+   * Runs the Nest pipeline for one batch: what it emitted, what it was waiting for if it could not
+   * finish, or 'abandoned' when the consumer shut down first (the batch's work is left unobserved).
    */
   private async run(
     handler: MessageHandler,
     messages: KafkaMessage[],
     context: KafkaBatchContext,
-  ): Promise<BatchWait | 'abandoned' | undefined> {
+  ): Promise<{ result: unknown } | { wait: BatchWait } | 'abandoned'> {
     const { signal } = this.abandon;
     let onAbort = () => {};
     const abandoned = new Promise<'abandoned'>((resolve) => {
@@ -209,9 +238,10 @@ export class KafkaBatchServer extends ServerKafka {
     });
     // Inside Nest's processing hooks, as Nest's own transports run a handler: whatever is
     // registered there (a request context, a tracing span) covers the batch.
+    let result: unknown;
     const runHandler = async () => {
       try {
-        await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
+        result = await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
           defaultValue: undefined,
         });
       } finally {
@@ -229,11 +259,11 @@ export class KafkaBatchServer extends ServerKafka {
           });
           Promise.resolve(started).catch(reject);
         });
-        return undefined;
+        return { result };
       } catch (error) {
         // Not a RetryBatchException: a bug outside the dead-letter interceptor's reach. Holding the
         // batch back keeps its records; committing past them would lose them.
-        return batchWaitOf(error) ?? { dependency: 'handler', reason: describe(error) };
+        return { wait: batchWaitOf(error) ?? { dependency: 'handler', reason: describe(error) } };
       }
     })();
     try {
@@ -249,13 +279,13 @@ export class KafkaBatchServer extends ServerKafka {
    * restarts). A refused commit is not a failed batch: its rows and dead letters are durable, so
    * the offset is remembered and committed before anything else if this member keeps the partition.
    */
-  private async commit(payload: EachBatchPayload, lastOffset: string): Promise<void> {
+  private async commit(payload: EachBatchPayload, lastOffset: string, report: BatchReport): Promise<void> {
     const { topic, partition } = payload.batch;
     const offset = nextOffset(lastOffset);
     try {
       await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
     } catch (error) {
-      this.uncommitted.set(partitionKey(topic, partition), offset);
+      this.uncommitted.set(partitionKey(topic, partition), { offset, report });
       throw error;
     }
   }
@@ -264,18 +294,26 @@ export class KafkaBatchServer extends ServerKafka {
   private async commitLeftovers(payload: EachBatchPayload): Promise<KafkaMessage[]> {
     const { topic, partition, messages } = payload.batch;
     const key = partitionKey(topic, partition);
-    const done = this.uncommitted.get(key);
-    if (done === undefined) return messages;
+    const leftover = this.uncommitted.get(key);
+    if (leftover === undefined) return messages;
     this.uncommitted.delete(key);
-    const rest = messages.filter((message) => BigInt(message.offset) >= BigInt(done));
+    const done = BigInt(leftover.offset);
+    const rest = messages.filter((message) => BigInt(message.offset) >= done);
     if (rest.length < messages.length) {
-      await this.commit(payload, (BigInt(done) - 1n).toString());
-      payload.resolveOffset((BigInt(done) - 1n).toString());
+      await this.commit(payload, (done - 1n).toString(), leftover.report);
+      payload.resolveOffset((done - 1n).toString());
+      this.committed(leftover.report);
     }
     return rest;
   }
 
-  private holdBack(payload: EachBatchPayload, firstOffset: string, attempt: number, wait: BatchWait): void {
+  private holdBack(
+    payload: EachBatchPayload,
+    firstOffset: string,
+    attempt: number,
+    since: number,
+    wait: BatchWait,
+  ): void {
     const { topic, partition } = payload.batch;
     const resume = payload.pause();
     const retryInMs = backoffDelay(attempt, this.batches.retry.baseMs, this.batches.retry.capMs);
@@ -283,19 +321,38 @@ export class KafkaBatchServer extends ServerKafka {
     clearTimeout(this.held.get(key)?.timer);
     // Nothing was resolved, so kafkajs fetches the partition again from this batch's first record.
     const timer = setTimeout(resume, retryInMs);
-    this.held.set(key, { firstOffset, attempts: attempt, timer });
-    this.observer.holding(topic, partition, { ...wait, attempt, retryInMs });
+    this.held.set(key, { firstOffset, attempts: attempt, since, timer });
+    for (const observer of this.observers)
+      observer.holding?.(topic, partition, { ...wait, attempt, retryInMs });
   }
 
   private release(topic: string, partition: number): void {
     const key = partitionKey(topic, partition);
     if (!this.held.delete(key)) return;
-    this.observer.released(topic, partition);
+    for (const observer of this.observers) observer.released?.(topic, partition);
   }
 
-  private attemptOf(topic: string, partition: number, firstOffset: string): number {
+  /**
+   * Tells the observers a batch is committed. The batch is done whatever they do: an observer's
+   * failure (a metric that throws) is logged, never allowed to run the batch again.
+   */
+  private committed({ since, ...report }: BatchReport): void {
+    const batch: CommittedBatch = { ...report, durationMs: performance.now() - since };
+    for (const observer of this.observers) {
+      try {
+        observer.committed?.(batch);
+      } catch (error) {
+        this.logger.error(`an observer of committed batches failed: ${describe(error)}`);
+      }
+    }
+  }
+
+  /** Which try of its batch this is, and when the first began: the same first offset means the same batch. */
+  private triesOf(topic: string, partition: number, firstOffset: string): { attempt: number; since: number } {
     const held = this.held.get(partitionKey(topic, partition));
-    return held?.firstOffset === firstOffset ? held.attempts + 1 : 1;
+    return held?.firstOffset === firstOffset
+      ? { attempt: held.attempts + 1, since: held.since }
+      : { attempt: 1, since: performance.now() };
   }
 
   private topicOf(pattern: string): string {
