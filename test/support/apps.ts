@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import type { ConsumerState } from '../../apps/order-consumer/src/kafka/consumer-state.service';
+import type { ConsumerState } from '../../apps/order-consumer/src/kafka/consumer-state';
 import type { ConsumerTelemetry } from '../../apps/order-consumer/src/kafka/consumer-telemetry';
 import { eventually } from './eventually';
 
@@ -26,7 +26,7 @@ export async function startConsumer(overrides: Record<string, string> = {}): Pro
     // Imported late, inside withEnv: ConfigModule.forRoot validates process.env when the app's
     // module is first loaded, and must see the file's environment.
     const { createOrderConsumerApp } = await import('../../apps/order-consumer/src/order-consumer.app');
-    const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state.service');
+    const { ConsumerState } = await import('../../apps/order-consumer/src/kafka/consumer-state');
     const { ConsumerTelemetry } = await import('../../apps/order-consumer/src/kafka/consumer-telemetry');
     const app = await createOrderConsumerApp();
     const url = await serveLocally(app);
@@ -140,7 +140,7 @@ export interface RunningProducer {
 export async function startProducer(overrides: Record<string, string> = {}): Promise<RunningProducer> {
   return withEnv(overrides, async () => {
     const { createOrderProducerApp } = await import('../../apps/order-producer/src/order-producer.app');
-    const { OrderSchedule } = await import('../../apps/order-producer/src/orders/order-schedule.service');
+    const { OrderSchedule } = await import('../../apps/order-producer/src/orders/order-schedule');
     const app = await createOrderProducerApp();
     const url = await serveLocally(app);
     return { app, url, finished: app.get(OrderSchedule).finished, close: () => app.close() };

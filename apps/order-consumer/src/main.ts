@@ -1,7 +1,7 @@
 import { consumerHttpConfig, HttpConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { runMigrateCommand } from './database/migrate.command';
-import { ConsumerState } from './kafka/consumer-state.service';
+import { ConsumerState } from './kafka/consumer-state';
 import { createOrderConsumerApp } from './order-consumer.app';
 
 async function bootstrap(): Promise<void> {

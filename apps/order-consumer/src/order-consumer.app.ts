@@ -2,7 +2,7 @@ import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/c
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { ConsumerState } from './kafka/consumer-state.service';
+import { ConsumerState } from './kafka/consumer-state';
 import { ConsumerTelemetry } from './kafka/consumer-telemetry';
 import { createConsumerServer } from './kafka/consumer-server.factory';
 import { OrderConsumerModule } from './order-consumer.module';

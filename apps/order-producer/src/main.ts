@@ -1,7 +1,7 @@
 import { HttpConfig, producerHttpConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { createOrderProducerApp } from './order-producer.app';
-import { OrderSchedule } from './orders/order-schedule.service';
+import { OrderSchedule } from './orders/order-schedule';
 
 async function bootstrap(): Promise<void> {
   dropKafkajsTimerWarning();

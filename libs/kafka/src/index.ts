@@ -5,6 +5,6 @@ export * from './batch/retry-batch.exception';
 export * from './kafka-client.options';
 export * from './kafka-log-creator';
 export * from './kafka-topics.module';
-export * from './topic-provisioner.service';
+export * from './topic-provisioner';
 export * from './topic-specs';
 export * from './send-chunks';

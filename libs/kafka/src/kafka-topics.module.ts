@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TopicProvisioner } from './topic-provisioner.service';
+import { TopicProvisioner } from './topic-provisioner';
 
 @Module({ providers: [TopicProvisioner], exports: [TopicProvisioner] })
 export class KafkaTopicsModule {}

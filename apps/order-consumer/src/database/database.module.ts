@@ -3,7 +3,7 @@ import { APP_NAME } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source.options';
-import { MigrationRunner } from './migration-runner.service';
+import { MigrationRunner } from './migration-runner';
 import { waitForDatabase } from './wait-for-database';
 
 @Module({

@@ -2,7 +2,7 @@ import { appConfigModule, databaseConfig, startupConfig } from '@app/config';
 import { startupLine } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options';
-import { migrateWithLock } from './migration-runner.service';
+import { migrateWithLock } from './migration-runner';
 import { waitForDatabase } from './wait-for-database';
 
 /**

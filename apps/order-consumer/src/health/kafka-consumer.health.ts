@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ConsumerState } from '../kafka/consumer-state.service';
+import { ConsumerState } from '../kafka/consumer-state';
 
 /** Consumer membership and held partitions, from state the consumer keeps anyway: no broker call per probe. */
 @Injectable()

@@ -3,7 +3,7 @@ import { OrderTopic } from '@app/contracts';
 import { kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
 import { RETRY_POLICY } from '@app/platform';
 import { hostname } from 'node:os';
-import { ConsumerState } from './consumer-state.service';
+import { ConsumerState } from './consumer-state';
 import { ConsumerTelemetry } from './consumer-telemetry';
 
 /** The Kafka side of the hybrid app: consumer group, batches per partition, manual commits. */

@@ -1,13 +1,12 @@
 import { DeadLetterInterceptor, DeadLetterPublisher } from '@app/dlq';
 import { BatchExceptionFilter } from '@app/kafka';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ConsumerLagMonitor } from './consumer-lag.monitor';
-import { ConsumerState } from './consumer-state.service';
+import { ConsumerState } from './consumer-state';
 import { ConsumerMetrics } from './consumer.metrics';
 import { ConsumerTelemetry } from './consumer-telemetry';
 
-@Global()
 @Module({
   providers: [
     ConsumerState,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { OrderPublisher } from '../orders/order-publisher.service';
+import { OrderPublisher } from '../orders/order-publisher';
 
 /** Ready while the producer is connected and its last send went through; no new connection per probe. */
 @Injectable()

@@ -3,8 +3,8 @@ import { kafkaClientOptions, KafkaTopicsModule, reliableProducerOptions } from '
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { OrderGenerator } from './order-generator';
-import { OrderPublisher } from './order-publisher.service';
-import { OrderSchedule } from './order-schedule.service';
+import { OrderPublisher } from './order-publisher';
+import { OrderSchedule } from './order-schedule';
 import { ORDERS_KAFKA_CLIENT } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 

@@ -5,7 +5,7 @@ import { Subject } from 'rxjs';
 import { getLoggerToken } from 'nestjs-pino';
 import { fakeLogger } from '../testing/fakes';
 import { DeadLetterPublisher } from '@app/dlq';
-import { BROKER_SILENCE_MS, ConsumerState, RESTARTS_BEFORE_DEAD } from './consumer-state.service';
+import { BROKER_SILENCE_MS, ConsumerState, RESTARTS_BEFORE_DEAD } from './consumer-state';
 
 function fakeConsumer() {
   const listeners = new Map<string, (event: { payload: unknown }) => void>();

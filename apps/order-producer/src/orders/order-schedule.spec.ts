@@ -4,8 +4,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { PinoLogger } from 'nestjs-pino';
 import { Subject } from 'rxjs';
 import { OrderGenerator } from './order-generator';
-import { OrderPublisher } from './order-publisher.service';
-import { EXIT_REJECTED, EXIT_UNDELIVERED, OrderSchedule } from './order-schedule.service';
+import { OrderPublisher } from './order-publisher';
+import { EXIT_REJECTED, EXIT_UNDELIVERED, OrderSchedule } from './order-schedule';
 import { SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;

@@ -7,7 +7,7 @@ import { KafkaJSProtocolError, Message } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { Observable, of, Subject, throwError } from 'rxjs';
-import { OrderPublisher } from './order-publisher.service';
+import { OrderPublisher } from './order-publisher';
 import { BACKLOG_MAX_BYTES, BACKLOG_MAX_RECORDS, SEND_MAX_RECORDS, SEND_STALL_MS } from './orders.constants';
 import { ProducerMetrics } from './producer.metrics';
 

@@ -4,7 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Subscription } from 'rxjs';
 import { OrderGenerator } from './order-generator';
-import { OrderPublisher } from './order-publisher.service';
+import { OrderPublisher } from './order-publisher';
 import { PROGRESS_EVERY_MS, SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
 /** The exit code of a producer stopped with orders it could not deliver (EX_TEMPFAIL: try again later). */
