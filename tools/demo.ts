@@ -27,7 +27,7 @@ import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { LeaderFailover } from './demo-failover';
-import { LocalKafkaCluster } from './kafka/local-cluster';
+import { LocalKafkaCluster, nodesOption } from './kafka/local-cluster';
 import { LocalKafka, removeLeftoverBrokers } from './local-kafka';
 import {
   answers,
@@ -39,9 +39,9 @@ import {
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_SETTINGS = ['DEMO_DURATION_S'];
-const nodesFlag = process.argv.indexOf('--nodes');
 /** Kafka nodes the demo starts: 1, or a cluster with --nodes. */
-const NODES = nodesFlag > 0 ? Number(process.argv[nodesFlag + 1]) : 1;
+const NODES_OPTION = nodesOption(process.argv);
+const NODES = NODES_OPTION.nodes;
 const DURATION_S = Number(process.env.DEMO_DURATION_S ?? (NODES > 1 ? 60 : 20));
 const RATE = process.env.PRODUCER_RATE ?? '50';
 const DEMO_DATABASE = 'food_orders_demo';
@@ -77,10 +77,8 @@ function settingProblems(): string[] {
       `DEMO_DURATION_S=${JSON.stringify(process.env.DEMO_DURATION_S)} is invalid: expected an integer from 1 to 3600 (default 20)`,
     );
   }
-  if (!Number.isInteger(NODES) || NODES < 1 || NODES > 5) {
-    problems.push(
-      `--nodes ${process.argv[nodesFlag + 1] ?? ''} is invalid: expected 1 to 5 (3 is production's shape)`,
-    );
+  if (NODES_OPTION.problem) {
+    problems.push(NODES_OPTION.problem);
   } else if (NODES > 1 && process.env.KAFKA_BROKERS) {
     problems.push(
       `--nodes ${NODES} starts a local cluster whose nodes the demo may kill, and KAFKA_BROKERS is set: unset KAFKA_BROKERS, or drop --nodes`,

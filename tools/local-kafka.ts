@@ -348,6 +348,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Fails, naming the fix, when another process listens on a port a developer broker is to use. */
+export async function requirePortFree(port: number, what: string): Promise<void> {
+  if (!(await portIsFree(port))) {
+    throw new Error(
+      `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start ${what} elsewhere with KAFKA_LOCAL_PORT=19092`,
+    );
+  }
+}
+
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((done) => {
     const server = createServer();
@@ -368,11 +377,7 @@ export async function startDevBroker(
   const previous = existsSync(join(dataDir, STATE_FILE)) ? LocalKafka.attach(dataDir) : undefined;
   const pid = previous?.pid;
   if (previous && pid && alive(pid)) return { brokers: previous.brokers, pid, alreadyRunning: true };
-  if (!(await portIsFree(port))) {
-    throw new Error(
-      `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start this one elsewhere with KAFKA_LOCAL_PORT=19092`,
-    );
-  }
+  await requirePortFree(port, 'this one');
   const controllerPort =
     previous && (await portIsFree(previous.controllerPort)) ? previous.controllerPort : undefined;
   const kafka = await LocalKafka.start({ port, controllerPort, dataDir, detached: true, log });
@@ -423,12 +428,11 @@ async function main(command: string | undefined): Promise<void> {
   const clusterDir = join(ROOT, '.cache', 'kafka-dev-cluster');
   const log = (line: string) => process.stdout.write(`${line}\n`);
   // Loaded on demand: the cluster is built from this file's LocalKafka.
-  const { LocalKafkaCluster, startDevCluster } = await import('./kafka/local-cluster');
+  const { LocalKafkaCluster, nodesOption, startDevCluster } = await import('./kafka/local-cluster');
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
-    const nodesFlag = process.argv.indexOf('--nodes');
-    const nodes = nodesFlag > 0 ? Number(process.argv[nodesFlag + 1]) : 1;
-    if (!Number.isInteger(nodes) || nodes < 1 || nodes > 5) throw new Error('--nodes takes 1 to 5');
+    const { nodes, problem } = nodesOption(process.argv);
+    if (problem) throw new Error(problem);
     const broker =
       nodes === 1
         ? await startDevBroker(dataDir, port, log)

@@ -14,7 +14,7 @@ import {
 import { checkDelivery } from '../support/delivery-checker';
 import { caughtUp } from '../support/e2e-context';
 import { eventually } from '../support/eventually';
-import { groupAssignment, readAll, withAdmin } from '../support/kafka-helpers';
+import { groupAssignment, readAll, ReadRecord, withAdmin } from '../support/kafka-helpers';
 import { countOrders } from '../support/orders';
 
 const FAULT_MS = 20_000;
@@ -107,8 +107,7 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
   }
 
   /** For an order stored after a later one of its customer: both orders' offsets and times. */
-  async function explainOrdering(problems: string[]) {
-    const records = await readAll(ctx.kafka, ctx.topics.orders);
+  async function explainOrdering(records: ReadRecord[], problems: string[]) {
     const where = new Map(records.map((r) => [r.headers['x-correlation-id'], `${r.partition}/${r.offset}`]));
     for (const problem of problems) {
       const [, customer, orderId] = /customer (\S+): (\S+) was stored/.exec(problem) ?? [];
@@ -302,12 +301,11 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
 
   it('ends with every acknowledged order in the topic once and in the table once, nothing dead-lettered', async () => {
     await caughtUp(ctx, 180_000);
-    const topic = await ordersInTopic(ctx);
+    const records = await readAll(ctx.kafka, ctx.topics.orders);
+    const topic = ordersInTopic(records);
     const report = await checkDelivery(ctx, 'cluster');
-    await explainOrdering(report.problems);
-    const appendedAt = new Map(
-      (await readAll(ctx.kafka, ctx.topics.orders)).map((r) => [r.headers['x-correlation-id'], r.timestamp]),
-    );
+    await explainOrdering(records, report.problems);
+    const appendedAt = new Map(records.map((r) => [r.headers['x-correlation-id'], r.timestamp]));
     for (const scenario of scenarios) {
       const { rows } = await ctx.db.query<{ order_id: string; created: Date; stored: Date }>(
         `SELECT order_id, created_at AS created, processed_at AS stored

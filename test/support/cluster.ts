@@ -3,7 +3,7 @@ import { setTimeout } from 'node:timers/promises';
 import { LocalKafkaCluster } from '../../tools/kafka/local-cluster';
 import { startContainerCluster, TestCluster } from './container-cluster';
 import { E2eContext, setUpE2e } from './e2e-context';
-import { readAll, withAdmin } from './kafka-helpers';
+import { readAll, ReadRecord, withAdmin } from './kafka-helpers';
 import { containerRuntimeAvailable } from './services';
 
 /** An e2e context on a three-node KRaft cluster of its own (replication factor 3, min ISR 2). */
@@ -69,11 +69,12 @@ export async function coordinatorOf(kafka: Kafka, group: string): Promise<number
   return leaderOf(kafka, '__consumer_offsets', partition);
 }
 
-/** What the orders topic holds: records, distinct order ids, and records whose order id came before. */
-export async function ordersInTopic(
-  ctx: E2eContext,
-): Promise<{ inTopic: number; distinct: number; writtenTwice: number }> {
-  const records = await readAll(ctx.kafka, ctx.topics.orders);
+/** What the orders topic's records hold: records, distinct order ids, and records whose order id came before. */
+export function ordersInTopic(records: ReadRecord[]): {
+  inTopic: number;
+  distinct: number;
+  writtenTwice: number;
+} {
   const ids = records.map((r) => r.headers['x-correlation-id']);
   const distinct = new Set(ids).size;
   return { inTopic: records.length, distinct, writtenTwice: records.length - distinct };

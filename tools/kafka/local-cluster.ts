@@ -15,7 +15,7 @@ import {
   KAFKA_RUNS_DIR,
   LocalKafka,
   newClusterId,
-  portIsFree,
+  requirePortFree,
   removeLeftoverBrokers,
 } from '../local-kafka';
 
@@ -110,6 +110,18 @@ export class LocalKafkaCluster {
   }
 }
 
+/** `--nodes N` of kafka:start and the demo: how many nodes to start (1 without the flag), or what is wrong with it. */
+export function nodesOption(argv: string[]): { nodes: number; problem?: string } {
+  const at = argv.indexOf('--nodes');
+  if (at < 0) return { nodes: 1 };
+  const nodes = Number(argv[at + 1]);
+  if (Number.isInteger(nodes) && nodes >= 1 && nodes <= 5) return { nodes };
+  return {
+    nodes: 1,
+    problem: `--nodes ${argv[at + 1] ?? ''} is invalid: expected 1 to 5 (3 is production's shape)`,
+  };
+}
+
 /**
  * kafka:start --nodes N: the developer cluster in `dataDir`, brokers on `basePort`, `basePort` + 1, ….
  * Started again after kafka:stop it keeps its data; already running, it is left as it is.
@@ -129,13 +141,7 @@ export async function startDevCluster(
     return { brokers: running.brokers, pid: running.nodes[0].pid!, alreadyRunning: false };
   }
   const ports = Array.from({ length: nodes }, (_, i) => basePort + i);
-  for (const port of ports) {
-    if (!(await portIsFree(port))) {
-      throw new Error(
-        `port ${port} is taken by another process (another broker? docker compose's kafka?): stop it, or start the cluster elsewhere with KAFKA_LOCAL_PORT=19092`,
-      );
-    }
-  }
+  for (const port of ports) await requirePortFree(port, 'the cluster');
   const cluster = await LocalKafkaCluster.start({ nodes, dataDir, ports, detached: true, log });
   return { brokers: cluster.brokers, pid: cluster.nodes[0].pid!, alreadyRunning: false };
 }

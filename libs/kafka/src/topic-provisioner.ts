@@ -98,15 +98,17 @@ export class TopicProvisioner implements OnModuleInit {
       if (leaderless.length > 0)
         throw new Error(`topic ${topic.name} has no leader yet for partitions ${leaderless.join(',')}`);
     }
-    const minInsync = await this.readTopicConfigs(admin);
+    const configs = await this.readTopicConfigs(admin);
+    for (const [topic, { maxMessageBytes }] of configs) {
+      if (maxMessageBytes !== undefined) this.messageLimits.set(topic, maxMessageBytes);
+    }
     const found = new Map<string, FoundTopic>(
       metadata.topics.map((topic) => [
         topic.name,
         {
           partitions: topic.partitions.length,
           replicationFactor: Math.min(...topic.partitions.map((p) => p.replicas.length)),
-          maxMessageBytes: this.messageLimits.get(topic.name),
-          minInsyncReplicas: minInsync.get(topic.name),
+          ...configs.get(topic.name),
         },
       ]),
     );
@@ -118,8 +120,10 @@ export class TopicProvisioner implements OnModuleInit {
     }
   }
 
-  /** max.message.bytes (kept for the producer) and min.insync.replicas of each topic, its own or the broker's default. */
-  private async readTopicConfigs(admin: Admin): Promise<Map<string, number>> {
+  /** max.message.bytes and min.insync.replicas of each topic, its own or the broker's default. */
+  private async readTopicConfigs(
+    admin: Admin,
+  ): Promise<Map<string, Pick<FoundTopic, 'maxMessageBytes' | 'minInsyncReplicas'>>> {
     const { resources } = await admin.describeConfigs({
       resources: topicSpecs(this.kafka).map((spec) => ({
         type: ConfigResourceTypes.TOPIC,
@@ -128,15 +132,20 @@ export class TopicProvisioner implements OnModuleInit {
       })),
       includeSynonyms: false,
     });
-    const minInsync = new Map<string, number>();
-    for (const resource of resources) {
-      const value = (name: string) =>
-        Number(resource.configEntries.find((e) => e.configName === name)?.configValue);
-      const limit = value('max.message.bytes');
-      if (Number.isSafeInteger(limit) && limit > 0) this.messageLimits.set(resource.resourceName, limit);
-      const inSync = value('min.insync.replicas');
-      if (Number.isSafeInteger(inSync) && inSync > 0) minInsync.set(resource.resourceName, inSync);
-    }
-    return minInsync;
+    const positive = (value: string | undefined) => {
+      const n = Number(value);
+      return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+    };
+    return new Map(
+      resources.map((resource) => {
+        const value = (name: string) =>
+          positive(resource.configEntries.find((e) => e.configName === name)?.configValue);
+        const configs = {
+          maxMessageBytes: value('max.message.bytes'),
+          minInsyncReplicas: value('min.insync.replicas'),
+        };
+        return [resource.resourceName, configs];
+      }),
+    );
   }
 }

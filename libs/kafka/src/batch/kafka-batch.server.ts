@@ -238,10 +238,9 @@ export class KafkaBatchServer extends ServerKafka {
     });
     // Inside Nest's processing hooks, as Nest's own transports run a handler: whatever is
     // registered there (a request context, a tracing span) covers the batch.
-    let result: unknown;
-    const runHandler = async () => {
+    const runHandler = async (): Promise<unknown> => {
       try {
-        result = await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
+        return await lastValueFrom(this.transformToObservable(await handler(messages, context)), {
           defaultValue: undefined,
         });
       } finally {
@@ -251,7 +250,7 @@ export class KafkaBatchServer extends ServerKafka {
     const work = (async () => {
       try {
         // The hook's type promises nothing back: the batch is done when the handler is.
-        await new Promise<void>((resolve, reject) => {
+        const result = await new Promise<unknown>((resolve, reject) => {
           const started: unknown = this.onProcessingStartHook(this.transportId, context, () => {
             const handled = runHandler();
             handled.then(resolve, reject);
