@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { freePort } from '../tools/local-kafka';
 import { spawnBuiltApp } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
@@ -32,6 +35,21 @@ describe('start-up failures: one line naming the dependency, the cause and the f
     expect(lines).toHaveLength(1);
     expect(failure).toMatchObject({ level: 60, msg: 'failed to start', dependency: 'database' });
     expect(failure.fix).toContain('createdb');
+  });
+
+  it('writes its start-up lines where the app logs: LOG_FILE', async () => {
+    const url = new URL(ctx.databaseUrl);
+    url.pathname = '/no_such_database';
+    const file = join(mkdtempSync(join(tmpdir(), 'startup-')), 'consumer.log');
+    const { code, lines } = await start('order-consumer', { DATABASE_URL: url.toString(), LOG_FILE: file });
+    expect(code).toBe(1);
+    expect(lines).toEqual([]);
+    const logged = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged.at(-1)).toMatchObject({ level: 60, app: 'order-consumer', dependency: 'database' });
+    rmSync(dirname(file), { recursive: true, force: true });
   });
 
   it('waits a bounded time for a database that refuses, saying so, then fails naming it', async () => {

@@ -11,17 +11,15 @@
  *
  * Brokers and topics come from the same environment as the apps (KAFKA_BROKERS, KAFKA_TOPIC_*).
  */
-import { appConfigModule, ConfigError, consumerConfig, kafkaConfig } from '@app/config';
+import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
 import { replayDeadLetters, ReplayedRecord } from '@app/dlq';
 import { kafkaClientOptions } from '@app/kafka';
-import { dropKafkajsTimerWarning } from '@app/platform';
+import { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseArgs } from 'node:util';
+import { runCommand } from './command';
 
-async function main(): Promise<void> {
-  dropKafkajsTimerWarning();
-  // The settings as the apps read them (.env included, every variable checked).
-  await appConfigModule([kafkaConfig, consumerConfig]);
+async function replay(app: INestApplicationContext): Promise<void> {
   const { values } = parseArgs({
     options: {
       'dry-run': { type: 'boolean', default: false },
@@ -33,7 +31,8 @@ async function main(): Promise<void> {
       group: { type: 'string' },
     },
   });
-  const kafka = kafkaConfig();
+  const kafka = app.get<KafkaConfig>(kafkaConfig.KEY);
+  const { groupId } = app.get<ConsumerConfig>(consumerConfig.KEY);
   const client = new Kafka({ ...kafkaClientOptions(kafka, 'dlq-replay'), logLevel: logLevel.ERROR });
   const dryRun = values['dry-run'];
   const counts: Record<string, number> = {};
@@ -45,7 +44,7 @@ async function main(): Promise<void> {
     {
       dlqTopic: kafka.topics.dlq,
       targetTopic: kafka.topics.orders,
-      group: values.group ?? `${consumerConfig().groupId}.dlq-replay`,
+      group: values.group ?? `${groupId}.dlq-replay`,
       reasons: values.reason?.split(',').map((r) => r.trim()),
       partition: optionalNumber('--partition', values.partition),
       fromOffset: optionalBigInt('--from-offset', values['from-offset']),
@@ -76,11 +75,4 @@ function optionalBigInt(flag: string, value: string | undefined): bigint | undef
   return value === undefined ? undefined : BigInt(optionalNumber(flag, value)!);
 }
 
-main().catch((error: unknown) => {
-  const lines =
-    error instanceof ConfigError
-      ? error.issues.map((issue) => `configuration error: ${issue}`)
-      : [error instanceof Error ? error.message : String(error)];
-  for (const line of lines) process.stderr.write(`dlq:replay: ${line}\n`);
-  process.exitCode = 1;
-});
+runCommand('dlq:replay', [kafkaConfig, consumerConfig], replay);

@@ -9,12 +9,13 @@
  * Brokers and topic come from the same settings as the apps (KAFKA_BROKERS, KAFKA_TOPIC_ORDERS, .env).
  * Then: psql … -c "select * from orders where order_id = '<id>'", or npm run dlq:replay -- --dry-run.
  */
-import { appConfigModule, ConfigError, kafkaConfig } from '@app/config';
+import { KafkaConfig, kafkaConfig } from '@app/config';
 import { orderRecord } from '@app/contracts';
 import { kafkaClientOptions } from '@app/kafka';
-import { dropKafkajsTimerWarning } from '@app/platform';
+import { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel, Message } from 'kafkajs';
 import { OrderGenerator } from '../apps/order-producer/src/orders/order-generator';
+import { runCommand } from './command';
 
 const KINDS = ['order', 'poison', 'invalid', 'conflicting-duplicate'] as const;
 type Kind = (typeof KINDS)[number];
@@ -48,15 +49,14 @@ function recordsOf(kind: Kind): { messages: Message[]; says: string } {
   }
 }
 
-async function main(): Promise<void> {
-  dropKafkajsTimerWarning();
-  const kind = process.argv[2] as Kind;
-  if (!KINDS.includes(kind)) {
-    process.stderr.write(`usage: npm run send -- <${KINDS.join('|')}>\n`);
-    process.exit(2);
-  }
-  await appConfigModule([kafkaConfig]);
-  const kafka = kafkaConfig();
+const kind = process.argv[2] as Kind;
+if (!KINDS.includes(kind)) {
+  process.stderr.write(`usage: npm run send -- <${KINDS.join('|')}>\n`);
+  process.exit(2);
+}
+
+runCommand('send', [kafkaConfig], async (app: INestApplicationContext) => {
+  const kafka = app.get<KafkaConfig>(kafkaConfig.KEY);
   const { messages, says } = recordsOf(kind);
   const producer = new Kafka({ ...kafkaClientOptions(kafka, 'send'), logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
@@ -66,11 +66,4 @@ async function main(): Promise<void> {
   } finally {
     await producer.disconnect();
   }
-}
-
-main().catch((error: unknown) => {
-  const lines =
-    error instanceof ConfigError ? error.issues : [error instanceof Error ? error.message : String(error)];
-  for (const line of lines) process.stderr.write(`send: ${line}\n`);
-  process.exitCode = 1;
 });

@@ -1,7 +1,8 @@
 import { KafkaConfig, kafkaConfig, StartupConfig, startupConfig } from '@app/config';
-import { APP_NAME, connectAtStartup } from '@app/platform';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { connectAtStartup } from '@app/platform';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { kafkaClientOptions } from './kafka-client.options';
 import { FoundTopic, topicSettingProblems, topicSpecs } from './topic-specs';
 
@@ -15,13 +16,12 @@ import { FoundTopic, topicSettingProblems, topicSpecs } from './topic-specs';
  */
 @Injectable()
 export class TopicProvisioner implements OnModuleInit {
-  private readonly logger = new Logger(TopicProvisioner.name);
   private readonly messageLimits = new Map<string, number>();
 
   constructor(
     @Inject(kafkaConfig.KEY) private readonly kafka: KafkaConfig,
     @Inject(startupConfig.KEY) private readonly startup: StartupConfig,
-    @Inject(APP_NAME) private readonly app: string,
+    @InjectPinoLogger(TopicProvisioner.name) private readonly logger: PinoLogger,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -31,7 +31,7 @@ export class TopicProvisioner implements OnModuleInit {
     const { replicationFactor } = this.kafka;
     try {
       await connectAtStartup(() => this.provision(admin), {
-        app: this.app,
+        logger: this.logger,
         dependency: 'Kafka cluster',
         where: this.kafka.brokers.join(','),
         waitMs: this.startup.waitSeconds * 1000,
@@ -68,7 +68,7 @@ export class TopicProvisioner implements OnModuleInit {
     const options = { ...kafkaClientOptions(this.kafka, 'food-orders-probe'), retry: { retries: 0 } };
     const probe = new Kafka(options).admin();
     await connectAtStartup(() => probe.connect(), {
-      app: this.app,
+      logger: this.logger,
       dependency: 'Kafka broker',
       where: this.kafka.brokers.join(','),
       waitMs: this.startup.waitSeconds * 1000,
@@ -84,7 +84,7 @@ export class TopicProvisioner implements OnModuleInit {
     if (missing.length > 0) {
       // Several instances may race here; kafkajs reports "already exists" as a no-op (false).
       await admin.createTopics({ topics: missing, waitForLeaders: true });
-      this.logger.log(`created topics ${missing.map((t) => `${t.topic}(${t.numPartitions})`).join(', ')}`);
+      this.logger.info({ topics: missing.map((t) => `${t.topic}(${t.numPartitions})`) }, 'created topics');
     }
   }
 

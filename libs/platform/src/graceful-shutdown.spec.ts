@@ -1,4 +1,5 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
+import pino from 'pino';
 import { exitOnSignals, exitOnStartupError } from './graceful-shutdown';
 import { StartupError } from './startup';
 
@@ -75,13 +76,24 @@ describe(exitOnSignals.name, () => {
     ]);
   });
 
-  it('reports a failed start-up as one JSON line naming the dependency, the cause and the fix, and exits 1', () => {
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    exitOnStartupError('order-consumer')(
-      new StartupError('database', '127.0.0.1:5432/orders: database "orders" does not exist', 'create it'),
+  /** The app's logger as createAppLogger makes it, writing to an array instead of stdout. */
+  function appLogger() {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { base: { app: 'order-consumer' } },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
     );
-    expect(write).toHaveBeenCalledTimes(1);
-    expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({
+    return { lines, logger: () => logger };
+  }
+
+  it('reports a failed start-up as one JSON line naming the dependency, the cause and the fix, and exits 1', () => {
+    const { lines, logger } = appLogger();
+    exitOnStartupError(
+      'order-consumer',
+      logger,
+    )(new StartupError('database', '127.0.0.1:5432/orders: database "orders" does not exist', 'create it'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
       level: 60,
       app: 'order-consumer',
       msg: 'failed to start',
@@ -93,9 +105,9 @@ describe(exitOnSignals.name, () => {
   });
 
   it('names any other start-up error by its class and message', () => {
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    exitOnStartupError('order-producer')(new TypeError('boom'));
-    expect(JSON.parse(write.mock.calls[0][0] as string)).toMatchObject({
+    const { lines, logger } = appLogger();
+    exitOnStartupError('order-producer', logger)(new TypeError('boom'));
+    expect(lines[0]).toMatchObject({
       msg: 'failed to start',
       reason: 'TypeError: boom',
     });

@@ -1,6 +1,8 @@
 import { ConfigError } from '@app/config';
-import { reasonOf, StartupError, startupLine } from './startup';
 import { INestApplicationContext, Logger } from '@nestjs/common';
+import { Logger as PinoRoot } from 'pino';
+import { startupLogger } from './app-logger';
+import { reasonOf, sayOnTerminal, StartupError } from './startup';
 
 export const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -50,20 +52,27 @@ export function exitOnSignals(
 }
 
 /**
- * The end of a failed start-up: one line naming the dependency, the cause and the fix (a JSON line,
- * and a readable one on a terminal), exit 1. Nest's own buffered start-up logs are not printed.
+ * The end of a failed start-up: one line naming the dependency, the cause and the fix (through the
+ * app's logger, and a readable one on a terminal), exit 1. Nest's own buffered start-up logs are not printed.
  */
-export function exitOnStartupError(app: string): (error: unknown) => never {
+export function exitOnStartupError(
+  app: string,
+  logger: () => PinoRoot = () => startupLogger(app),
+): (error: unknown) => never {
   return (error: unknown) => {
+    const fatal = (fields: Record<string, unknown>, msg: string) => {
+      logger().fatal(fields, msg);
+      sayOnTerminal(`${app}: ${msg}`, fields);
+    };
     if (error instanceof ConfigError) {
       // One line per bad variable: all of them are known at once, so one attempt shows them all.
-      for (const issue of error.issues) startupLine(app, 'fatal', 'configuration error', { reason: issue });
+      for (const issue of error.issues) fatal({ reason: issue }, 'configuration error');
     } else if (error instanceof StartupError) {
       const { dependency, reason, fix } = error;
-      startupLine(app, 'fatal', 'failed to start', { dependency, reason, fix });
+      fatal({ dependency, reason, fix }, 'failed to start');
     } else {
       const name = error instanceof Error ? error.name : typeof error;
-      startupLine(app, 'fatal', 'failed to start', { reason: `${name}: ${reasonOf(error)}` });
+      fatal({ reason: `${name}: ${reasonOf(error)}` }, 'failed to start');
     }
     process.exit(1);
   };

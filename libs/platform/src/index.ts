@@ -1,3 +1,4 @@
+export * from './app-logger';
 export * from './backoff';
 export * from './graceful-shutdown';
 export * from './logging.module';

@@ -1,8 +1,5 @@
 import { backoffDelay, delay, RETRY_POLICY } from './backoff';
 
-/** Names the app in start-up lines; provided by LoggingModule.forRoot(app). */
-export const APP_NAME = Symbol('APP_NAME');
-
 /** Why an app cannot start: which dependency, what happened, and what to do about it. */
 export class StartupError extends Error {
   readonly name = 'StartupError';
@@ -16,31 +13,26 @@ export class StartupError extends Error {
   }
 }
 
+/** Where start-up says what it waits for: the app's logger (an injected PinoLogger, or pino itself). */
+export interface StartupLog {
+  warn(fields: object, msg: string): void;
+}
+
 /**
- * One JSON line, written at once. Start-up runs before the app's logger takes over (Nest buffers
- * its logs until then), and a user waiting for the app must see what it waits for. On a terminal a
- * readable line follows on stderr.
+ * On a terminal, a readable line on stderr beside the JSON one, for what went wrong or is awaited:
+ * a user waiting for the app must see what it waits for.
  */
-export function startupLine(
-  app: string,
-  level: 'info' | 'warn' | 'fatal',
-  msg: string,
-  fields: Record<string, unknown>,
-): void {
-  const levels = { info: 30, warn: 40, fatal: 60 };
-  const entry = { level: levels[level], time: new Date().toISOString(), app, msg, ...fields };
-  process.stdout.write(`${JSON.stringify(entry)}\n`);
-  // A terminal also gets a readable line for what went wrong or is awaited.
-  if (process.stderr.isTTY && level !== 'info') {
-    const text = (key: string) => (typeof fields[key] === 'string' ? fields[key] : undefined);
-    const fix = text('fix');
-    const parts = [text('dependency'), text('reason'), fix && `fix: ${fix}`];
-    process.stderr.write(`${app}: ${msg}: ${parts.filter(Boolean).join('; ')}\n`);
-  }
+export function sayOnTerminal(msg: string, fields: Record<string, unknown>): void {
+  if (!process.stderr.isTTY) return;
+  const text = (key: string) => (typeof fields[key] === 'string' ? fields[key] : undefined);
+  const fix = text('fix');
+  const parts = [text('dependency'), text('reason'), fix && `fix: ${fix}`];
+  process.stderr.write(`${msg}: ${parts.filter(Boolean).join('; ')}\n`);
 }
 
 export interface DependencyWait {
-  app: string;
+  /** Start-up lines go through the app's logger, which writes them at once (Nest's own buffers until start-up ends). */
+  logger: StartupLog;
   /** e.g. 'database', 'Kafka broker' */
   dependency: string;
   /** Where it is expected, without secrets: host:port/database, the broker list. */
@@ -77,13 +69,15 @@ export async function connectAtStartup<T>(connect: () => Promise<T>, wait: Depen
       }
       if (Date.now() - lastLine >= everyMs) {
         lastLine = Date.now();
-        startupLine(wait.app, 'warn', `waiting for the ${wait.dependency}`, {
+        const fields = {
           dependency: wait.dependency,
           where: wait.where,
           reason,
           waited_s: Math.round(waited / 1000),
           gives_up_in_s: Math.round((wait.waitMs - waited) / 1000),
-        });
+        };
+        wait.logger.warn(fields, `waiting for the ${wait.dependency}`);
+        sayOnTerminal(`waiting for the ${wait.dependency}`, fields);
       }
       const pause = backoffDelay(attempt, RETRY_POLICY.baseMs, RETRY_POLICY.capMs);
       await delay(Math.min(pause, Math.max(0, wait.waitMs - waited)));

@@ -1,25 +1,34 @@
-import { appConfigModule, databaseConfig, startupConfig } from '@app/config';
-import { startupLine } from '@app/platform';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './data-source.options';
-import { migrateWithLock } from './migration-runner';
-import { waitForDatabase } from './wait-for-database';
+import { appConfigModule, databaseConfig, logConfig, startupConfig } from '@app/config';
+import { LoggingModule } from '@app/platform';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { DatabaseModule } from './database.module';
+
+/** The part of the consumer the migrate step needs: its settings, its logger and its database. */
+@Module({
+  imports: [
+    appConfigModule([databaseConfig, logConfig, startupConfig]),
+    LoggingModule.forRoot('order-consumer'),
+    DatabaseModule,
+  ],
+})
+export class MigrateModule {}
 
 /**
  * `node dist/apps/order-consumer/main.js migrate`: the one-shot migrate step of the compose stack,
- * runnable from the production image (which has no TypeORM CLI or TypeScript sources).
+ * runnable from the production image (which has no TypeORM CLI or TypeScript sources). A Nest
+ * application context with no HTTP and no Kafka: initialising it waits for the database and
+ * applies the migrations (MigrationRunner), under the same lock as consumers starting beside it.
  */
 export async function runMigrateCommand(): Promise<void> {
-  // The settings as the app reads them (.env included, every variable checked); no Nest app is started.
-  await appConfigModule([databaseConfig, startupConfig]);
-  const database = databaseConfig();
-  await waitForDatabase(database, startupConfig().waitSeconds, 'order-consumer');
-  const dataSource = new DataSource(dataSourceOptions(database));
-  await dataSource.initialize();
-  try {
-    const applied = await migrateWithLock(dataSource);
-    startupLine('order-consumer', 'info', 'migrations applied', { migrations: applied });
-  } finally {
-    await dataSource.destroy();
-  }
+  const app = await NestFactory.createApplicationContext(MigrateModule, {
+    bufferLogs: true,
+    // A failed start-up reaches main's one-line report instead of Nest's stack traces and exit.
+    abortOnError: false,
+    autoFlushLogs: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  await app.close();
 }

@@ -10,7 +10,7 @@ const MIGRATION_LOCK_KEY = 0x0f00d0;
  * together (or the one-shot migrate step next to them) serialise: the first applies the
  * migrations, the others then find none pending. Returns the names of those applied.
  */
-export async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
+async function migrateWithLock(dataSource: DataSource): Promise<string[]> {
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
@@ -33,6 +33,9 @@ export class MigrationRunner implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const applied = await migrateWithLock(this.dataSource);
-    if (applied.length > 0) this.logger.info({ migrations: applied }, 'migrations applied');
+    this.logger.info(
+      { migrations: applied },
+      applied.length > 0 ? 'migrations applied' : 'no migrations pending',
+    );
   }
 }

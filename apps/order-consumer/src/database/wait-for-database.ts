@@ -1,5 +1,5 @@
 import { DatabaseConfig } from '@app/config';
-import { connectAtStartup } from '@app/platform';
+import { connectAtStartup, StartupLog } from '@app/platform';
 import { Client } from 'pg';
 
 // SQLSTATEs no wait can cure: the database does not exist; the role or its password is wrong.
@@ -14,7 +14,7 @@ const BAD_LOGIN = new Set(['28P01', '28000']);
 export async function waitForDatabase(
   database: DatabaseConfig,
   waitSeconds: number,
-  app: string,
+  logger: StartupLog,
 ): Promise<void> {
   const url = new URL(database.url);
   const name = decodeURIComponent(url.pathname.slice(1));
@@ -31,7 +31,7 @@ export async function waitForDatabase(
       }
     },
     {
-      app,
+      logger,
       dependency: 'database',
       where,
       waitMs: waitSeconds * 1000,

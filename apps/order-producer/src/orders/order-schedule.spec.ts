@@ -1,7 +1,8 @@
-import { ProducerConfig } from '@app/config';
+import { ProducerConfig, producerConfig } from '@app/config';
 import { OrderEvent } from '@app/contracts';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { PinoLogger } from 'nestjs-pino';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
+import { Test } from '@nestjs/testing';
+import { getLoggerToken, PinoLogger } from 'nestjs-pino';
 import { Subject } from 'rxjs';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher';
@@ -10,7 +11,8 @@ import { SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 
 const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn() } as unknown as PinoLogger;
 
-function schedule(config: Partial<ProducerConfig>) {
+/** The schedule in a Nest module with the real scheduler (its @Interval timers), a fake publisher and logger. */
+async function schedule(config: Partial<ProducerConfig>) {
   const sent: OrderEvent[] = [];
   const publisher = {
     counters: { sent: 0, sends: 0, rejected: 0, failedAttempts: 0 },
@@ -23,7 +25,6 @@ function schedule(config: Partial<ProducerConfig>) {
       publisher.counters.sent += 1;
     }),
   };
-  const registry = new SchedulerRegistry();
   const producer: ProducerConfig = {
     ratePerSecond: 200,
     maxOrders: 0,
@@ -31,46 +32,53 @@ function schedule(config: Partial<ProducerConfig>) {
     seed: 42,
     ...config,
   };
-  const service = new OrderSchedule(
-    registry,
-    new OrderGenerator(42),
-    publisher as unknown as OrderPublisher,
-    producer,
-    logger,
-  );
-  return { service, sent, registry, publisher };
+  const app = await Test.createTestingModule({
+    imports: [ScheduleModule.forRoot()],
+    providers: [
+      OrderSchedule,
+      { provide: OrderGenerator, useValue: new OrderGenerator(42) },
+      { provide: OrderPublisher, useValue: publisher },
+      { provide: producerConfig.KEY, useValue: producer },
+      { provide: getLoggerToken(OrderSchedule.name), useValue: logger },
+    ],
+  }).compile();
+  const service = app.get(OrderSchedule);
+  return { app, service, sent, registry: app.get(SchedulerRegistry), publisher };
 }
 
 describe(OrderSchedule.name, () => {
   it('stops after PRODUCER_MAX_ORDERS, with every order acknowledged', async () => {
-    const { service, sent, registry } = schedule({ maxOrders: 30 });
-    service.onApplicationBootstrap();
+    const { app, service, sent, registry } = await schedule({ maxOrders: 30 });
+    await app.init();
     await service.finished;
     expect(sent).toHaveLength(30);
     expect(new Set(sent.map((o) => o.order_id)).size).toBe(30);
+    // Both of its @Interval timers are gone once the run is complete.
     expect(registry.getIntervals()).toEqual([]);
+    await app.close();
   });
 
   it('stops after PRODUCER_DURATION_S at about the configured rate', async () => {
-    const { service, sent } = schedule({ ratePerSecond: 50, durationSeconds: 1 });
-    service.onApplicationBootstrap();
+    const { app, service, sent } = await schedule({ ratePerSecond: 50, durationSeconds: 1 });
+    await app.init();
     await service.finished;
     expect(sent.length).toBeGreaterThan(25);
     expect(sent.length).toBeLessThanOrEqual(51);
+    await app.close();
   });
 
   it('stops on shutdown and resolves its completion', async () => {
-    const { service } = schedule({});
-    service.onApplicationBootstrap();
-    await service.beforeApplicationShutdown();
+    const { app, service } = await schedule({});
+    await app.init();
+    await app.close();
     await expect(service.finished).resolves.toBeUndefined();
   });
 
-  it('makes no orders while the publisher’s backlog is full, and catches up at most one second’s worth after', () => {
+  it('makes no orders while the publisher’s backlog is full, and catches up at most one second’s worth after', async () => {
+    const { app, sent, publisher } = await schedule({ ratePerSecond: 100 });
     jest.useFakeTimers();
-    const { service, sent, publisher } = schedule({ ratePerSecond: 100 });
     try {
-      service.onApplicationBootstrap();
+      await app.init();
       publisher.hasRoom.mockReturnValue(false);
       jest.advanceTimersByTime(5_000);
       expect(sent).toHaveLength(0);
@@ -78,23 +86,23 @@ describe(OrderSchedule.name, () => {
       jest.advanceTimersByTime(TICK_MS);
       expect(sent).toHaveLength(100);
     } finally {
-      void service.beforeApplicationShutdown();
       jest.useRealTimers();
+      await app.close();
     }
   });
 
   it('on shutdown during a broker outage, abandons the backlog after the grace period and exits saying so', async () => {
+    const { app, publisher } = await schedule({});
     jest.useFakeTimers();
-    const { service, publisher } = schedule({});
     let abandon!: () => void;
     publisher.enqueue.mockImplementation(() => undefined); // the broker never acknowledges
     publisher.idle.mockImplementation(() => new Promise<void>((done) => (abandon = done)));
     publisher.giveUp.mockImplementation(() => abandon());
     try {
-      service.onApplicationBootstrap();
+      await app.init();
       jest.advanceTimersByTime(TICK_MS); // the first orders are queued, and the broker never answers
-      const shutdown = service.beforeApplicationShutdown();
-      jest.advanceTimersByTime(SHUTDOWN_GRACE_MS);
+      const shutdown = app.close();
+      await jest.advanceTimersByTimeAsync(SHUTDOWN_GRACE_MS);
       await shutdown;
       expect(publisher.giveUp).toHaveBeenCalled();
       expect(process.exitCode).toBe(EXIT_UNDELIVERED);
@@ -109,14 +117,15 @@ describe(OrderSchedule.name, () => {
   });
 
   it('exits 65 when the topic refused orders as too large, after delivering the rest', async () => {
-    const { service, publisher } = schedule({ maxOrders: 10 });
+    const { app, service, publisher } = await schedule({ maxOrders: 10 });
     publisher.enqueue.mockImplementation(() => {
       if (publisher.counters.sent + publisher.counters.rejected === 3) publisher.counters.rejected += 1;
       else publisher.counters.sent += 1;
     });
     try {
-      service.onApplicationBootstrap();
+      await app.init();
       await service.finished;
+      await app.close();
       expect(process.exitCode).toBe(EXIT_REJECTED);
       expect(logger.info).toHaveBeenCalledWith(
         expect.objectContaining({ sent: 9, rejected: 1 }),

@@ -1,11 +1,14 @@
 import { ProducerConfig, producerConfig } from '@app/config';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Interval, SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Subscription } from 'rxjs';
 import { OrderGenerator } from './order-generator';
 import { OrderPublisher } from './order-publisher';
 import { PROGRESS_EVERY_MS, SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
+
+const EMIT_ORDERS = 'emit-orders';
+const PROGRESS = 'progress';
 
 /** The exit code of a producer stopped with orders it could not deliver (EX_TEMPFAIL: try again later). */
 export const EXIT_UNDELIVERED = 75;
@@ -41,16 +44,8 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     this.startedAt = this.lastTick = this.lastProgress.at = Date.now();
-    this.registry.addInterval(
-      'emit-orders',
-      setInterval(() => this.tick(), TICK_MS),
-    );
     // Faster than the broker takes them, orders are made as the backlog empties, not only at ticks.
     this.topUp = this.publisher.room.subscribe(() => this.tick());
-    this.registry.addInterval(
-      'progress',
-      setInterval(() => this.reportProgress(), PROGRESS_EVERY_MS),
-    );
     const { ratePerSecond, maxOrders, durationSeconds } = this.config;
     this.logger.info(
       { rate: ratePerSecond, max_orders: maxOrders, duration_s: durationSeconds },
@@ -69,8 +64,11 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     clearTimeout(timer);
   }
 
-  private tick(): void {
-    if (this.stopping) return;
+  /** Hands the orders due since the last tick to the publisher's backlog. */
+  @Interval(EMIT_ORDERS, TICK_MS)
+  tick(): void {
+    // The scheduler may start its intervals before this provider's own bootstrap has run.
+    if (this.stopping || this.startedAt === 0) return;
     const now = Date.now();
     const { ratePerSecond, maxOrders, durationSeconds } = this.config;
     if (durationSeconds > 0 && now - this.startedAt >= durationSeconds * 1000) {
@@ -102,7 +100,7 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
 
   private async windDown(): Promise<void> {
     this.topUp?.unsubscribe();
-    for (const name of ['emit-orders', 'progress']) {
+    for (const name of [EMIT_ORDERS, PROGRESS]) {
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.publisher.idle();
@@ -137,7 +135,9 @@ export class OrderSchedule implements OnApplicationBootstrap, BeforeApplicationS
     this.resolveFinished();
   }
 
-  private reportProgress(): void {
+  @Interval(PROGRESS, PROGRESS_EVERY_MS)
+  reportProgress(): void {
+    if (this.startedAt === 0) return;
     const now = Date.now();
     const { sent, failedAttempts } = this.publisher.counters;
     const rate = ((sent - this.lastProgress.sent) * 1000) / Math.max(1, now - this.lastProgress.at);
