@@ -32,6 +32,15 @@ export default tseslint.config(
     },
   },
   {
+    // The live view's page script runs in the browser, as plain JavaScript outside the TypeScript project.
+    files: ['tools/view/page/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', Node: 'readonly', EventSource: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
     files: ['libs/config/**/*.ts', 'test/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -30,6 +30,26 @@ function runDemo(env: Record<string, string | undefined>, args: string[] = []): 
   return { child, output, exited };
 }
 
+interface ViewControls {
+  consumers: Array<{ name: string }>;
+  brokers: Array<{ node: number }>;
+}
+
+/** The controls listed in the first snapshot a page of the live view receives (server-sent events). */
+async function firstSnapshotControls(url: string): Promise<ViewControls> {
+  const abort = new AbortController();
+  const res = await fetch(url, { signal: abort.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (!/^data: .*\n/m.test(text)) text += decoder.decode((await reader.read()).value as Uint8Array);
+  } finally {
+    abort.abort();
+  }
+  return (JSON.parse(/^data: (.*)$/m.exec(text)![1]) as { controls: ViewControls }).controls;
+}
+
 /** Whether any process of the group `pgid` is still running. */
 function groupAlive(pgid: number): boolean {
   try {
@@ -77,6 +97,16 @@ describe('npm run demo when things go wrong', () => {
 
   it('--nodes 3: a cluster of its own, the leader of partition 0 killed a quarter of the way in, its successor on the live line, nothing lost', async () => {
     const demo = runDemo({ ...ctx.env, KAFKA_BROKERS: undefined, DEMO_DURATION_S: '30' }, ['--nodes', '3']);
+    // Its live view answers while it runs, with buttons for the demo's own consumers and nodes.
+    const view = await eventually(
+      'the live view’s address',
+      () => demo.output.map((line) => /^ {2}live view: (http:\S+)/.exec(line)?.[1]).find(Boolean),
+      { timeoutMs: 180_000 },
+    );
+    expect(await (await fetch(view)).text()).toContain('live view');
+    const controls = await firstSnapshotControls(`${view}/events`);
+    expect(controls.consumers.map((c) => c.name)).toEqual(['consumer-1', 'consumer-2']);
+    expect(controls.brokers.map((b) => b.node)).toEqual([1, 2, 3]);
     expect(await demo.exited).toBe(0);
     const killed = demo.output.find((line) => line.startsWith('▶ kill -9 node'));
     const [, node] = /^▶ kill -9 node (\d), the leader of partition 0/.exec(killed ?? '') ?? [];

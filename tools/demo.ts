@@ -18,15 +18,18 @@
  *   npm run demo:reset   drops the demo's database and any broker or PostgreSQL folders a killed run
  *                        left in .cache/
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ConfigError, consumerConfig, kafkaConfig, readEnv } from '@app/config';
+import { fetchPartitionLag } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
+import { INestApplication } from '@nestjs/common';
+import { App, demoControls, endpointsOf, last, startApp, stop } from './demo-apps';
 import { LeaderFailover } from './demo-failover';
+import { startView } from './view/main';
 import { LocalKafkaCluster, nodesOption } from './kafka/local-cluster';
 import { LocalKafka, removeLeftoverBrokers } from './local-kafka';
 import {
@@ -46,13 +49,6 @@ const DURATION_S = Number(process.env.DEMO_DURATION_S ?? (NODES > 1 ? 60 : 20));
 const RATE = process.env.PRODUCER_RATE ?? '50';
 const DEMO_DATABASE = 'food_orders_demo';
 const DEFAULT_DATABASE_URL = `postgres://postgres@127.0.0.1:5432/${DEMO_DATABASE}`;
-
-interface App {
-  name: string;
-  child: ChildProcess;
-  lines: Array<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -203,6 +199,7 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
     retry: { retries: 2 },
   });
   const admin = kafka.admin();
+  let view: INestApplication | undefined;
   try {
     await admin.connect().catch((error: unknown) => {
       throw new Error(
@@ -212,14 +209,22 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
     say('▶ starting two consumers (group order-processors)');
     apps.push(startApp('consumer-1', 'order-consumer', { ...env, HTTP_PORT: '0' }));
     apps.push(startApp('consumer-2', 'order-consumer', { ...env, HTTP_PORT: '0' }));
-    const consumers = [...apps];
+    // The live view's buttons may stop a consumer and start a new process in its place.
+    const consumers = () => apps.filter((app) => app.kind === 'order-consumer');
     await waitFor(
       'both consumers to join the group',
       () => apps.every((a) => last(a, 'joined consumer group')),
       90,
-      consumers,
+      consumers(),
     );
-    for (const app of consumers) say(`  ${app.name}: ${endpointsOf(app)}`);
+    for (const app of consumers()) say(`  ${app.name}: ${endpointsOf(app)}`);
+    // The view reads the same settings as the apps (and as `npm run view` would).
+    Object.assign(process.env, { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl });
+    const controls = demoControls(apps, cluster);
+    // VIEW_PORT (3003) when it is free, else any free port: a view left open elsewhere is no reason to fail.
+    const shown = await startView(controls).catch(() => startView(controls, 0));
+    view = shown.app;
+    say(`  live view: ${shown.url}  (open it in a browser: partitions, group, DLQ, buttons)`);
 
     await db.connect();
     const runStart = new Date();
@@ -271,7 +276,7 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
         () => false,
       );
       const done = fresh && producerExit !== undefined && stored >= produced;
-      const partitions = consumers.map((a, i) => `c${i + 1}${partitionsOf(a, owned)}`);
+      const partitions = consumers().map((a, i) => `c${i + 1}${partitionsOf(a, owned)}`);
       const leaders = failover ? ` lead ${await failover.leaders()}` : '';
       // At most 79 columns: an 80-column terminal keeps rewriting one line instead of scrolling.
       const progress =
@@ -284,7 +289,7 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
       else if (done || tick % 5 === 0) say(progress);
       if (done) break;
       if (!left && tick >= leaveAt) {
-        left = consumers[consumers.length - 1];
+        left = consumers().at(-1)!;
         announce(`▶ ${left.name} leaves the group (SIGTERM): its partitions move to the others`);
         void stop(left);
       }
@@ -308,7 +313,7 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
     say(`  stored          ${stored} rows in PostgreSQL`);
     say(`  dead-lettered   ${deadLettered}`);
     if (failover) say(`  failover        ${failover.summary()}`);
-    for (const app of consumers) {
+    for (const app of consumers()) {
       const when = app === left ? ` (left after ${leaveAt} s)` : '';
       say(`  ${app.name}      partitions ${partitionsOf(app, owned)}${when}, stored ${storedBy(app)}`);
     }
@@ -322,39 +327,11 @@ async function demo(brokers: string, databaseUrl: string, cluster?: LocalKafkaCl
     if (interrupted) say(partial());
     throw error;
   } finally {
+    await view?.close();
     await Promise.all(apps.map((app) => stop(app)));
     await admin.disconnect().catch(() => undefined);
     await db.end().catch(() => undefined);
   }
-}
-
-function startApp(name: string, app: 'order-producer' | 'order-consumer', env: NodeJS.ProcessEnv): App {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'main.js')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      lines.push({ msg: line });
-    }
-  });
-  createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { name, child, lines, exited };
-}
-
-async function stop(app: App): Promise<void> {
-  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
-  app.child.kill('SIGTERM');
-  await app.exited;
-}
-
-function last(app: App, msg: string): Record<string, unknown> | undefined {
-  return [...app.lines].reverse().find((line) => line.msg === msg);
 }
 
 /**
@@ -375,25 +352,13 @@ async function ownedPartitions(
   return owned;
 }
 
-function endpointsOf(app: App): string {
-  const port = Number(last(app, 'listening')?.port);
-  return `http://127.0.0.1:${port} (/health/ready, /metrics)`;
-}
-
-/** Kafka's lag, per partition: the log-end offset minus the group's committed offset. */
+/** Kafka's lag, per partition, as the consumer's gauge computes it. */
 async function lagByPartition(
   admin: ReturnType<Kafka['admin']>,
   groupId: string,
   topic: string,
 ): Promise<number[]> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return ends
-    .sort((a, b) => a.partition - b.partition)
-    .map(({ partition, high }) => {
-      const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-      return Number(high) - Math.max(0, Number(offset));
-    });
+  return (await fetchPartitionLag(admin, groupId, topic)).map(({ lag }) => lag);
 }
 
 const builtApps = () =>

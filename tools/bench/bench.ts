@@ -7,6 +7,7 @@
  *     consumer group and a fresh database; prints orders/s (first row → last row), consumer CPU
  *     seconds per 1,000 orders, peak RSS, the consumer/raw ratio per round and the load average.
  *     --profile also records a CPU profile of the last round's order-consumer and prints it by package.
+ *     --view keeps the live view open on each contender (tools/view, in headless chromium): what a page costs.
  *   npm run bench -- --producer [--orders 100000 --rounds 3]
  *     the order-producer (dist/, PRODUCER_RATE at its maximum, PRODUCER_MAX_ORDERS) against a raw
  *     kafkajs producer (tools/bench/raw-producer.ts: 1,000 per send, the same delivery settings), each
@@ -34,6 +35,7 @@ import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-s
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
 import { LocalKafka } from '../local-kafka';
 import { choosePostgres } from '../local-postgres';
+import { openView } from './open-view';
 import { cpuByPackage } from './profile-summary';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
       rates: { type: 'string', default: '10,1000,3000' },
       seconds: { type: 'string', default: '60' },
       profile: { type: 'boolean', default: false },
+      view: { type: 'boolean', default: false },
     },
   });
   ensureBuilt();
@@ -125,7 +128,14 @@ async function main(): Promise<void> {
     if (args.latency) await latency(services, args.rates.split(',').map(Number), Number(args.seconds));
     else if (args.producer)
       await producerThroughput(services, Number(args.orders ?? 100_000), Number(args.rounds));
-    else await throughput(services, Number(args.orders ?? 200_000), Number(args.rounds), args.profile);
+    else
+      await throughput(
+        services,
+        Number(args.orders ?? 200_000),
+        Number(args.rounds),
+        args.profile,
+        args.view,
+      );
   } finally {
     await admin.disconnect();
     await Promise.all([localKafka?.destroy(), postgres.server?.destroy()]);
@@ -137,6 +147,7 @@ async function throughput(
   orders: number,
   rounds: number,
   profile: boolean,
+  view: boolean,
 ): Promise<void> {
   const topic = `bench-${services.runId}.orders`;
   await createTopic(services.admin, topic);
@@ -149,7 +160,7 @@ async function throughput(
       say(`▶ round ${round}: ${contender}`);
       const profileDir =
         profile && round === rounds && contender === 'order-consumer' ? PROFILE_DIR : undefined;
-      const result = await drain(services, topic, orders, contender, round, profileDir);
+      const result = await drain(services, topic, orders, contender, round, profileDir, view);
       say(
         `  ${fmt(result.ordersPerSecond)} orders/s, ${result.cpuPerThousand.toFixed(3)} CPU s per 1,000, ` +
           `peak RSS ${result.peakRssMiB} MiB, load ${result.load.toFixed(2)}`,
@@ -180,10 +191,21 @@ async function drain(
   contender: Contender,
   round: number,
   profileDir?: string,
+  view = false,
 ): Promise<Measured> {
   const name = contender === 'order-consumer' ? 'consumer' : 'raw';
   const databaseUrl = await freshDatabase(services, `${name}_${round}`);
   const group = `bench-${services.runId}-${name}-${round}`;
+  // Open (and done starting) before the contender starts: the drain measures the page's running cost.
+  const page = view
+    ? await openView({
+        KAFKA_BROKERS: services.brokers,
+        DATABASE_URL: databaseUrl,
+        KAFKA_TOPIC_ORDERS: topic,
+        KAFKA_TOPIC_DLQ: `${topic}.dlq`,
+        KAFKA_CONSUMER_GROUP: group,
+      })
+    : undefined;
   const child =
     contender === 'order-consumer'
       ? startConsumer(services, databaseUrl, topic, group, profileDir)
@@ -224,6 +246,7 @@ async function drain(
       load: loadavg()[0],
     };
   } finally {
+    await page?.close();
     await db.end();
     await stop(child);
     await dropDatabase(services, databaseUrl);

@@ -191,6 +191,17 @@ export class EnvDto {
   @IntegerSetting(0, 2 ** 31 - 1)
   MOCK_SEED = 42;
 
+  /** The live view's HTTP port (npm run view; npm run demo picks a free one). */
+  @PortSetting()
+  VIEW_PORT = 3003;
+
+  /** The apps whose readiness and figures the live view shows, by name: name=base URL, comma-separated. */
+  @Matches(
+    /^[a-z][a-z0-9-]*=https?:\/\/[^\s,=]+(,[a-z][a-z0-9-]*=https?:\/\/[^\s,=]+)*$/,
+    expects('a comma-separated list of name=http://host:port (e.g. producer=http://127.0.0.1:3001)'),
+  )
+  VIEW_APPS = 'producer=http://127.0.0.1:3001,consumer=http://127.0.0.1:3002';
+
   // How long an app waits at start-up for a dependency that refuses or does not answer (still
   // starting, e.g. under compose) before it gives up with one line naming it.
   @IntegerSetting(0, 3_600)

@@ -7,3 +7,4 @@ export * from './kafka.config';
 export * from './log.config';
 export * from './producer.config';
 export * from './startup.config';
+export * from './view.config';

@@ -8,3 +8,4 @@ export * from './kafka-topics.module';
 export * from './topic-provisioner';
 export * from './topic-specs';
 export * from './send-chunks';
+export * from './partition-lag';

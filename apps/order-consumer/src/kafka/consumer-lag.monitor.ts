@@ -1,5 +1,5 @@
 import { ConsumerConfig, consumerConfig, KafkaConfig, kafkaConfig } from '@app/config';
-import { kafkaClientOptions } from '@app/kafka';
+import { fetchPartitionLag, kafkaClientOptions } from '@app/kafka';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { Admin, Kafka } from 'kafkajs';
@@ -9,8 +9,8 @@ import { ConsumerMetrics } from './consumer.metrics';
 export const LAG_EVERY_MS = 5_000;
 
 /**
- * Refreshes the lag gauge from one long-lived admin client every few seconds: lag = log-end offset
- * minus the group's committed offset. A scrape of /metrics reads the gauge and never calls Kafka.
+ * Refreshes the lag gauge from one long-lived admin client every few seconds (partitionLag: log-end
+ * offset minus the group's committed offset). A scrape of /metrics reads the gauge and never calls Kafka.
  */
 @Injectable()
 export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,14 +40,8 @@ export class ConsumerLagMonitor implements OnApplicationBootstrap, OnApplication
     if (!this.admin) return;
     const topic = this.kafka.topics.orders;
     try {
-      const [ends, [committed]] = await Promise.all([
-        this.admin.fetchTopicOffsets(topic),
-        this.admin.fetchOffsets({ groupId: this.consumer.groupId, topics: [topic] }),
-      ]);
-      for (const { partition, high, low } of ends) {
-        const offset = committed.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-        const position = offset === '-1' ? Number(low) : Number(offset);
-        this.metrics.lag.set({ topic, partition: String(partition) }, Math.max(0, Number(high) - position));
+      for (const { partition, lag } of await fetchPartitionLag(this.admin, this.consumer.groupId, topic)) {
+        this.metrics.lag.set({ topic, partition: String(partition) }, lag);
       }
     } catch (error) {
       // The broker may be down; the gauge keeps its last values until the next refresh succeeds.

@@ -1,0 +1,203 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { Observable, ReplaySubject } from 'rxjs';
+import { AppsProbe } from './apps-probe';
+import { DatabaseProbe, DatabaseReading } from './database-probe';
+import { DeadLetterTail } from './dead-letter-tail';
+import { KafkaProbe, KafkaReading } from './kafka-probe';
+import { PIPELINE_CONTROLS, PipelineControls } from './pipeline-controls';
+import { GroupMember, PipelineSnapshot, TimelineEntry } from './pipeline-snapshot';
+
+export const SAMPLE_EVERY_MS = 1_000;
+const HISTORY = 60;
+const TIMELINE = 40;
+
+/**
+ * Samples the pipeline once a second, whoever is watching, and tells every open page the same
+ * snapshot: the cost to the brokers and the database is one admin round and one query a second,
+ * however many pages are open. What changed between two samples (a member joined, a partition moved,
+ * a dead letter arrived, a dependency went away) becomes a line on the timeline.
+ */
+@Injectable()
+export class PipelineProbe {
+  private readonly subject = new ReplaySubject<PipelineSnapshot>(1);
+  private sampling = false;
+  private last?: { at: number; kafka?: KafkaReading; database?: DatabaseReading; snapshot: PipelineSnapshot };
+  private readonly timeline: TimelineEntry[] = [];
+  private readonly history: PipelineSnapshot['history'] = [];
+  private readonly seenDeadLetters = new Set<string>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly kafka: KafkaProbe,
+    private readonly database: DatabaseProbe,
+    private readonly deadLetters: DeadLetterTail,
+    private readonly apps: AppsProbe,
+    @Inject(PIPELINE_CONTROLS) private readonly controls: PipelineControls,
+  ) {}
+
+  get snapshots(): Observable<PipelineSnapshot> {
+    return this.subject.asObservable();
+  }
+
+  /** A line on the timeline for something done to the pipeline (a button, the demo's own steps). */
+  note(kind: TimelineEntry['kind'], text: string): void {
+    this.timeline.unshift({ at: Date.now(), kind, text });
+    this.timeline.length = Math.min(this.timeline.length, TIMELINE);
+  }
+
+  @Interval(SAMPLE_EVERY_MS)
+  async sample(): Promise<void> {
+    // A sample slower than a second (a broker that does not answer) is not stacked up behind.
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      this.subject.next(await this.take());
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private async take(): Promise<PipelineSnapshot> {
+    const at = Date.now();
+    const [kafka, database, apps] = await Promise.all([
+      this.kafka.read().then(
+        (reading) => ({ reading }),
+        (error: Error) => ({ error: `Kafka: ${error.message}` }),
+      ),
+      this.database.read().then(
+        (reading) => ({ reading }),
+        (error: Error) => ({ error: `PostgreSQL: ${error.message}` }),
+      ),
+      this.apps.read(),
+    ]);
+    const missing = [kafka, database].flatMap((part) => ('error' in part ? [part.error] : []));
+    const kafkaNow = 'reading' in kafka ? kafka.reading : undefined;
+    const databaseNow = 'reading' in database ? database.reading : undefined;
+    const deadLetters = this.deadLetters.entries();
+    if (kafkaNow && this.deadLetters.problem) missing.push(`DLQ: ${this.deadLetters.problem}`);
+
+    const previous = this.last;
+    const seconds = previous ? (at - previous.at) / 1000 : 0;
+    const members = kafkaNow ? this.named(kafkaNow.group.members) : [];
+    const owners = new Map(members.flatMap((m) => m.partitions.map((p) => [p, m.name] as const)));
+    const partitions = kafkaNow?.positions.length ?? previous?.snapshot.topic?.lanes.length ?? 0;
+
+    const snapshot: PipelineSnapshot = {
+      at,
+      missing,
+      // While a part is missing, the page keeps its last figures, marked as such by `missing`.
+      topic: kafkaNow
+        ? {
+            name: this.kafka.topic,
+            lanes: kafkaNow.positions.map((position) => {
+              const before = previous?.kafka?.positions.find((p) => p.partition === position.partition);
+              const rate = (now: number, then: number | null | undefined) =>
+                before && seconds > 0 && then !== null && then !== undefined
+                  ? Math.max(0, Math.round((now - then) / seconds))
+                  : 0;
+              return {
+                ...position,
+                inPerS: rate(position.logEnd, before?.logEnd),
+                outPerS: rate(position.committed ?? 0, before?.committed),
+                owner: owners.get(position.partition) ?? null,
+                leader: kafkaNow.leaders.get(position.partition) ?? -1,
+              };
+            }),
+          }
+        : (previous?.snapshot.topic ?? null),
+      group: kafkaNow
+        ? { id: this.kafka.groupId, state: kafkaNow.group.state, members }
+        : (previous?.snapshot.group ?? null),
+      database: databaseNow
+        ? {
+            rows: databaseNow.rows,
+            storedPerS:
+              previous?.database && seconds > 0
+                ? Math.max(0, Math.round((databaseNow.rows - previous.database.rows) / seconds))
+                : 0,
+            p50Ms: databaseNow.p50Ms,
+            p99Ms: databaseNow.p99Ms,
+            recent: databaseNow.recent.map((order) => ({
+              ...order,
+              partition: partitions > 0 ? this.kafka.partitionOf(order.customerId, partitions) : -1,
+            })),
+          }
+        : (previous?.snapshot.database ?? null),
+      deadLetters,
+      apps,
+      history: this.history,
+      timeline: this.timeline,
+      controls: {
+        consumers: this.controls.consumers().map(({ name, running }) => ({ name, running })),
+        brokers: this.controls.brokers(),
+      },
+    };
+    this.noteChanges(previous?.snapshot, snapshot);
+    if (databaseNow || kafkaNow) {
+      this.history.push({
+        at,
+        storedPerS: snapshot.database?.storedPerS ?? 0,
+        p99Ms: snapshot.database?.p99Ms ?? null,
+        lag: (snapshot.topic?.lanes ?? []).reduce((sum, lane) => sum + lane.lag, 0),
+      });
+      if (this.history.length > HISTORY) this.history.shift();
+    }
+    this.last = {
+      at,
+      kafka: kafkaNow ?? previous?.kafka,
+      database: databaseNow ?? previous?.database,
+      snapshot,
+    };
+    return { ...snapshot, history: [...this.history], timeline: [...this.timeline] };
+  }
+
+  /** Members by the demo's names for its processes (a consumer's client id ends with its pid). */
+  private named(members: KafkaReading['group']['members']): GroupMember[] {
+    const byPid = new Map(this.controls.consumers().map((c) => [String(c.pid), c.name]));
+    return members
+      .map((member) => ({
+        ...member,
+        name: byPid.get(member.clientId.split('-').pop() ?? '') ?? member.clientId,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private noteChanges(before: PipelineSnapshot | undefined, now: PipelineSnapshot): void {
+    for (const line of now.missing) {
+      if (!before?.missing.includes(line)) this.note('fault', `unreachable: ${line}`);
+    }
+    for (const line of before?.missing ?? []) {
+      const part = line.split(':')[0];
+      if (!now.missing.some((l) => l.startsWith(`${part}:`))) this.note('fault', `${part} is back`);
+    }
+    if (now.group && before?.group) {
+      if (now.group.state !== before.group.state) {
+        this.note('group', `group ${before.group.state} → ${now.group.state}`);
+      }
+      const names = (s: PipelineSnapshot) => new Set(s.group?.members.map((m) => m.name));
+      const [was, is] = [names(before), names(now)];
+      for (const name of is) if (!was.has(name)) this.note('group', `${name} joined the group`);
+      for (const name of was) if (!is.has(name)) this.note('group', `${name} left the group`);
+      for (const lane of now.topic?.lanes ?? []) {
+        const old = before.topic?.lanes.find((l) => l.partition === lane.partition)?.owner;
+        if (lane.owner && lane.owner !== old)
+          this.note('group', `partition ${lane.partition} → ${lane.owner}`);
+      }
+    } else if (now.group && !before) {
+      this.note('group', `group ${now.group.id}: ${now.group.state}, ${now.group.members.length} member(s)`);
+    }
+    for (const letter of [...now.deadLetters].reverse()) {
+      const key = `${letter.dlqPartition}/${letter.dlqOffset}`;
+      if (this.seenDeadLetters.has(key)) continue;
+      this.seenDeadLetters.add(key);
+      // Dead letters from before the view started are listed, not told as news.
+      if (letter.failedAt >= this.startedAt) {
+        this.note(
+          'dlq',
+          `dead letter: ${letter.reason} (from partition ${letter.original.partition} offset ${letter.original.offset})`,
+        );
+      }
+    }
+  }
+}
