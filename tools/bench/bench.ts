@@ -206,6 +206,7 @@ async function drain(
         KAFKA_CONSUMER_GROUP: group,
       })
     : undefined;
+  if (page) say(`  live view open in headless chromium: ${page.url}`);
   const child =
     contender === 'order-consumer'
       ? startConsumer(services, databaseUrl, topic, group, profileDir)

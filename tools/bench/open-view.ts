@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 const ROOT = resolve(__dirname, '..', '..');
 
 export interface OpenView {
+  url: string;
   close(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export async function openView(env: Record<string, string>): Promise<OpenView> {
   const page = await browser.newPage();
   await page.goto(url);
   return {
+    url,
     close: async () => {
       await browser.close();
       child.kill('SIGTERM');
