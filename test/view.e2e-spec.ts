@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { App, demoControls, last, startApp, stop } from '../tools/demo-apps';
+import { App, demoControls, last, running, startApp, stop } from '../tools/demo-apps';
 import { LocalKafka } from '../tools/local-kafka';
 import { startView } from '../tools/view/main';
 import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
@@ -154,6 +154,14 @@ describe('live view: the running pipeline in a browser', () => {
   it('stops a consumer from its button and shows its partitions move to the other within the session timeout', async () => {
     const before = await lanes();
     expect(before.some((l) => l.owner === 'consumer-2')).toBe(true);
+    // What another site's page could send without asking (a form post) does nothing.
+    const forged = await fetch(`${url}/actions/consumers/consumer-2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'run=false',
+    });
+    expect(forged.status).toBe(415);
+    expect(apps.filter((a) => a.kind === 'order-consumer').every(running)).toBe(true);
     const stoppedAt = Date.now();
     await page.click('[data-consumer="consumer-2"]');
     await eventually(

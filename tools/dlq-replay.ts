@@ -17,7 +17,7 @@ import { kafkaClientOptions } from '@app/kafka';
 import { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { parseArgs } from 'node:util';
-import { runCommand } from './command';
+import { requireTopics, runCommand } from './command';
 
 async function replay(app: INestApplicationContext): Promise<void> {
   const { values } = parseArgs({
@@ -32,9 +32,10 @@ async function replay(app: INestApplicationContext): Promise<void> {
     },
   });
   const kafka = app.get<KafkaConfig>(kafkaConfig.KEY);
+  const dryRun = values['dry-run'];
+  await requireTopics(kafka, dryRun ? [kafka.topics.dlq] : [kafka.topics.dlq, kafka.topics.orders]);
   const { groupId } = app.get<ConsumerConfig>(consumerConfig.KEY);
   const client = new Kafka({ ...kafkaClientOptions(kafka, 'dlq-replay'), logLevel: logLevel.ERROR });
-  const dryRun = values['dry-run'];
   const counts: Record<string, number> = {};
   process.stdout.write(
     `${'partition/offset'.padEnd(18)} ${'reason'.padEnd(22)} ${'replays'.padEnd(8)} ${'action'.padEnd(13)} order\n`,

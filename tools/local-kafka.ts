@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { alive, removeRunFolders, serves, stopProcess } from './processes';
+import { alive, answers, removeRunFolders, serves, stopProcess } from './processes';
 
 const ROOT = resolve(__dirname, '..');
 export const KAFKA_RUNS_DIR = join(ROOT, '.cache', 'kafka-runs');
@@ -384,6 +384,23 @@ export async function startDevBroker(
   return { brokers: kafka.brokers, pid: kafka.pid!, alreadyRunning: false };
 }
 
+/**
+ * One line at once when no broker answers: Kafka's own tools would retry for a minute, warning as they go.
+ */
+async function requireBroker(brokers: string): Promise<void> {
+  const reachable = await Promise.all(
+    brokers.split(',').map((broker) => {
+      const [host, port] = broker.trim().split(':');
+      return answers(host, Number(port));
+    }),
+  );
+  if (!reachable.includes(true)) {
+    throw new Error(
+      `no Kafka broker answers at ${brokers}: start one (npm run kafka:start), or set KAFKA_BROKERS`,
+    );
+  }
+}
+
 /** Kafka's command-line tools by their script names (bin/kafka-<name>.sh in a Kafka download). */
 export const KAFKA_TOOLS: Record<string, string> = {
   topics: 'org.apache.kafka.tools.TopicCommand',
@@ -449,6 +466,7 @@ async function main(command: string | undefined): Promise<void> {
         ? LocalKafkaCluster.attach(clusterDir)
         : undefined;
     const brokers = process.env.KAFKA_BROKERS ?? running?.brokers ?? '127.0.0.1:9092';
+    await requireBroker(brokers);
     process.exit(await runKafkaTool(name ?? '', args, brokers));
   }
   if (command === 'stop') {

@@ -28,12 +28,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './local-kafka';
-import { removeRunFolders, serves, stopProcess } from './processes';
+import { answers, removeRunFolders, serves, stopProcess } from './processes';
+
+export { answers };
 
 const ROOT = resolve(__dirname, '..');
 export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
@@ -47,20 +48,6 @@ export function embeddedPostgresForced(env: NodeJS.ProcessEnv = process.env): bo
   throw new Error(
     `EMBEDDED_POSTGRES=${JSON.stringify(env.EMBEDDED_POSTGRES)} is invalid: expected true or false (default false)`,
   );
-}
-
-/** Whether something accepts TCP connections at host:port (a PostgreSQL server, presumably). */
-export function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
 }
 
 export interface ChosenPostgres {

@@ -1,5 +1,6 @@
 /** Process checks shared by the local broker and the embedded PostgreSQL. */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 /** Whether `pid` runs (another user's process counts; a zombie too, until its parent reaps it). */
@@ -69,4 +70,18 @@ export async function removeRunFolders(
   }
   if (!onlyOrphans && readdirSync(runsDir).length === 0) rmSync(runsDir, { recursive: true, force: true });
   return removed;
+}
+
+/** Whether something accepts TCP connections at host:port (a server: PostgreSQL, a Kafka broker). */
+export function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
 }

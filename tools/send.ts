@@ -13,7 +13,7 @@ import { KafkaConfig, kafkaConfig } from '@app/config';
 import { kafkaClientOptions } from '@app/kafka';
 import { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { runCommand } from './command';
+import { requireTopics, runCommand } from './command';
 import { Kind, KINDS, recordsOf } from './send-kinds';
 
 const kind = process.argv[2] as Kind;
@@ -24,6 +24,7 @@ if (!KINDS.includes(kind)) {
 
 runCommand('send', [kafkaConfig], async (app: INestApplicationContext) => {
   const kafka = app.get<KafkaConfig>(kafkaConfig.KEY);
+  await requireTopics(kafka, [kafka.topics.orders]);
   const { messages, says } = recordsOf(kind);
   const producer = new Kafka({ ...kafkaClientOptions(kafka, 'send'), logLevel: logLevel.NOTHING }).producer();
   await producer.connect();

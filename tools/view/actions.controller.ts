@@ -1,20 +1,43 @@
 import {
   BadRequestException,
   Body,
+  CanActivate,
   Controller,
+  ExecutionContext,
   HttpCode,
   Inject,
+  Injectable,
   NotFoundException,
   Param,
   Post,
+  UnsupportedMediaTypeException,
+  UseGuards,
 } from '@nestjs/common';
+import type { Request } from 'express';
 import { Kind, KINDS } from '../send-kinds';
 import { PIPELINE_CONTROLS, PipelineControls } from './pipeline-controls';
 import { PipelineProbe } from './pipeline-probe';
 import { RecordSender } from './record-sender';
 
+/**
+ * Only JSON requests act. A web page of another origin open in the same browser can post a form to
+ * 127.0.0.1 without asking; a JSON body makes the browser ask first (a CORS preflight), and the view
+ * never says yes: no other site can stop a consumer or kill a node.
+ */
+@Injectable()
+export class JsonRequestsOnly implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const type = context.switchToHttp().getRequest<Request>().headers['content-type'] ?? '';
+    if (!type.startsWith('application/json')) {
+      throw new UnsupportedMediaTypeException('actions take a JSON body (Content-Type: application/json)');
+    }
+    return true;
+  }
+}
+
 /** The page's buttons. Each leaves a line on the timeline, so cause and effect show side by side. */
 @Controller('actions')
+@UseGuards(JsonRequestsOnly)
 export class ActionsController {
   constructor(
     private readonly sender: RecordSender,

@@ -10,6 +10,7 @@ export interface DatabaseReading {
 }
 
 const LATENCY_SAMPLE = 2_000;
+const UNDEFINED_TABLE = '42P01';
 
 /** The database's side of the view: one small pool for every page, one round trip a second. */
 @Injectable()
@@ -29,6 +30,17 @@ export class DatabaseProbe implements OnModuleDestroy {
   }
 
   async read(): Promise<DatabaseReading> {
+    try {
+      return await this.readOnce();
+    } catch (error) {
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) {
+        throw new Error('the orders table does not exist yet (the consumer creates it when it starts)');
+      }
+      throw error;
+    }
+  }
+
+  private async readOnce(): Promise<DatabaseReading> {
     // One statement: the count the page shows equals `SELECT count(*) FROM orders`; latency over the
     // latest orders created in the last minute (at most LATENCY_SAMPLE of them, read backwards along
     // idx_orders_created_at, so a backlog drained at full speed costs no more), the latest orders alike.

@@ -57,6 +57,9 @@ export class KafkaProbe implements OnModuleDestroy {
       }));
       return { positions, leaders, group: { state: described?.state ?? 'Unknown', members } };
     } catch (error) {
+      if (kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        throw new Error(`topic ${this.topic} does not exist yet (the apps create it when they start)`);
+      }
       // A client that failed may hold a connection to a broker that is gone: the next read starts afresh.
       await this.reset();
       throw error;
@@ -114,4 +117,10 @@ function assignedPartitions(assignment: Buffer, topic: string): number[] {
   if (assignment.length === 0) return [];
   const decoded = AssignerProtocol.MemberAssignment.decode(assignment);
   return [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
+}
+
+/** A broker error's type, also when kafkajs gave up retrying it (KafkaJSNumberOfRetriesExceeded). */
+function kafkaErrorType(error: unknown): string | undefined {
+  const { type, originalError } = error as { type?: string; originalError?: { type?: string } };
+  return type ?? originalError?.type;
 }

@@ -6,7 +6,7 @@ import { DatabaseProbe, DatabaseReading } from './database-probe';
 import { DeadLetterTail } from './dead-letter-tail';
 import { KafkaProbe, KafkaReading } from './kafka-probe';
 import { PIPELINE_CONTROLS, PipelineControls } from './pipeline-controls';
-import { GroupMember, PipelineSnapshot, TimelineEntry } from './pipeline-snapshot';
+import { GroupMember, PartitionLane, PipelineSnapshot, TimelineEntry } from './pipeline-snapshot';
 
 export const SAMPLE_EVERY_MS = 1_000;
 const HISTORY = 60;
@@ -22,7 +22,12 @@ const TIMELINE = 40;
 export class PipelineProbe {
   private readonly subject = new ReplaySubject<PipelineSnapshot>(1);
   private sampling = false;
-  private last?: { at: number; kafka?: KafkaReading; database?: DatabaseReading; snapshot: PipelineSnapshot };
+  /** The last snapshot, and the last reading of each side with when it was taken (rates span outages). */
+  private last?: {
+    kafka?: { reading: KafkaReading; at: number };
+    database?: { reading: DatabaseReading; at: number };
+    snapshot: PipelineSnapshot;
+  };
   private readonly timeline: TimelineEntry[] = [];
   private readonly history: PipelineSnapshot['history'] = [];
   private readonly seenDeadLetters = new Set<string>();
@@ -78,9 +83,7 @@ export class PipelineProbe {
     if (kafkaNow && this.deadLetters.problem) missing.push(`DLQ: ${this.deadLetters.problem}`);
 
     const previous = this.last;
-    const seconds = previous ? (at - previous.at) / 1000 : 0;
     const members = kafkaNow ? this.named(kafkaNow.group.members) : [];
-    const owners = new Map(members.flatMap((m) => m.partitions.map((p) => [p, m.name] as const)));
     const partitions = kafkaNow?.positions.length ?? previous?.snapshot.topic?.lanes.length ?? 0;
 
     const snapshot: PipelineSnapshot = {
@@ -88,23 +91,7 @@ export class PipelineProbe {
       missing,
       // While a part is missing, the page keeps its last figures, marked as such by `missing`.
       topic: kafkaNow
-        ? {
-            name: this.kafka.topic,
-            lanes: kafkaNow.positions.map((position) => {
-              const before = previous?.kafka?.positions.find((p) => p.partition === position.partition);
-              const rate = (now: number, then: number | null | undefined) =>
-                before && seconds > 0 && then !== null && then !== undefined
-                  ? Math.max(0, Math.round((now - then) / seconds))
-                  : 0;
-              return {
-                ...position,
-                inPerS: rate(position.logEnd, before?.logEnd),
-                outPerS: rate(position.committed ?? 0, before?.committed),
-                owner: owners.get(position.partition) ?? null,
-                leader: kafkaNow.leaders.get(position.partition) ?? -1,
-              };
-            }),
-          }
+        ? { name: this.kafka.topic, lanes: this.lanes(kafkaNow, members, at, previous?.kafka) }
         : (previous?.snapshot.topic ?? null),
       group: kafkaNow
         ? { id: this.kafka.groupId, state: kafkaNow.group.state, members }
@@ -112,10 +99,12 @@ export class PipelineProbe {
       database: databaseNow
         ? {
             rows: databaseNow.rows,
-            storedPerS:
-              previous?.database && seconds > 0
-                ? Math.max(0, Math.round((databaseNow.rows - previous.database.rows) / seconds))
-                : 0,
+            storedPerS: perSecond(
+              databaseNow.rows,
+              previous?.database?.reading.rows,
+              at,
+              previous?.database?.at,
+            ),
             p50Ms: databaseNow.p50Ms,
             p99Ms: databaseNow.p99Ms,
             recent: databaseNow.recent.map((order) => ({
@@ -144,12 +133,31 @@ export class PipelineProbe {
       if (this.history.length > HISTORY) this.history.shift();
     }
     this.last = {
-      at,
-      kafka: kafkaNow ?? previous?.kafka,
-      database: databaseNow ?? previous?.database,
+      kafka: kafkaNow ? { reading: kafkaNow, at } : previous?.kafka,
+      database: databaseNow ? { reading: databaseNow, at } : previous?.database,
       snapshot,
     };
     return { ...snapshot, history: [...this.history], timeline: [...this.timeline] };
+  }
+
+  /** Each partition's offsets, rates since the last reading, owner and leader. */
+  private lanes(
+    now: KafkaReading,
+    members: GroupMember[],
+    at: number,
+    before?: { reading: KafkaReading; at: number },
+  ): PartitionLane[] {
+    const owners = new Map(members.flatMap((m) => m.partitions.map((p) => [p, m.name] as const)));
+    return now.positions.map((position) => {
+      const then = before?.reading.positions.find((p) => p.partition === position.partition);
+      return {
+        ...position,
+        inPerS: perSecond(position.logEnd, then?.logEnd, at, before?.at),
+        outPerS: perSecond(position.committed, then?.committed, at, before?.at),
+        owner: owners.get(position.partition) ?? null,
+        leader: now.leaders.get(position.partition) ?? -1,
+      };
+    });
   }
 
   /** Members by the demo's names for its processes (a consumer's client id ends with its pid). */
@@ -200,4 +208,15 @@ export class PipelineProbe {
       }
     }
   }
+}
+
+/** How fast a count grew between two readings; 0 without a previous one (or a count that is unknown). */
+function perSecond(
+  now: number | null,
+  then: number | null | undefined,
+  at: number,
+  thenAt: number | undefined,
+): number {
+  if (now === null || then === null || then === undefined || thenAt === undefined || at <= thenAt) return 0;
+  return Math.max(0, Math.round(((now - then) * 1000) / (at - thenAt)));
 }
