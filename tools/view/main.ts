@@ -17,7 +17,8 @@ export async function startView(
   port?: number,
 ): Promise<{ app: INestApplication; url: string }> {
   const app = await NestFactory.create(PipelineViewModule.forRoot(controls), {
-    logger: ['error', 'warn'],
+    // Quiet until it listens: a port already taken is said in one line below, not in Nest's too.
+    logger: false,
     abortOnError: false,
     // An open page holds its event stream open: closing the view must not wait for the browser.
     forceCloseConnections: true,
@@ -29,6 +30,7 @@ export async function startView(
       ? new Error(`port ${wanted} is taken (another view?): set VIEW_PORT to a free port, or 0 for any`)
       : error;
   });
+  app.useLogger(['error', 'warn']);
   const address = (app.getHttpServer() as { address(): AddressInfo }).address();
   return { app, url: `http://127.0.0.1:${address.port}` };
 }
