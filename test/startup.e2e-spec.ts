@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '../tools/local-kafka';
@@ -70,6 +72,25 @@ describe('start-up failures: one line naming the dependency, the cause and the f
       dependency: 'database',
       reason: expect.stringContaining('ECONNREFUSED'),
     });
+  });
+
+  it('a second consumer on a taken HTTP port fails in one line naming HTTP_PORT, without joining the group', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const { code, seconds, lines, failure } = await start('order-consumer', { HTTP_PORT: String(port) });
+      process.stdout.write(
+        `[startup] HTTP port taken: exit ${code} after ${seconds.toFixed(1)} s: ${JSON.stringify(failure)}\n`,
+      );
+      expect(code).toBe(1);
+      expect(failure).toMatchObject({ level: 60, msg: 'failed to start', dependency: 'HTTP port' });
+      expect(failure.fix).toContain('HTTP_PORT');
+      // It never took partitions from the group, so it had none to hand back.
+      expect(lines.some((line) => line.msg === 'joined consumer group')).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 
   it('names the Kafka broker when none answers', async () => {

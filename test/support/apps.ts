@@ -30,6 +30,7 @@ export async function startConsumer(overrides: Record<string, string> = {}): Pro
     const { ConsumerTelemetry } = await import('../../apps/order-consumer/src/kafka/consumer-telemetry');
     const app = await createOrderConsumerApp();
     const url = await serveLocally(app);
+    await app.startAllMicroservices();
     const state = app.get(ConsumerState);
     await eventually('the consumer to join its group', () => state.readiness().consumer.ready, {
       timeoutMs: 60_000,

@@ -15,6 +15,7 @@ async function bootstrap(): Promise<void> {
     shutdown(reason);
   });
   await listen(app, app.get<HttpConfig>(consumerHttpConfig.KEY).port);
+  await app.startAllMicroservices();
 }
 
 bootstrap().catch(exitOnStartupError('order-consumer'));

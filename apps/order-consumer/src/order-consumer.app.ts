@@ -8,8 +8,9 @@ import { createConsumerServer } from './kafka/consumer-server.factory';
 import { OrderConsumerModule } from './order-consumer.module';
 
 /**
- * The hybrid app (HTTP for health, Kafka for orders), initialised and consuming. Migrations and
- * topic provisioning run in app.init(), before the consumer joins its group.
+ * The hybrid app (HTTP for health, Kafka for orders), initialised: migrations and topic provisioning
+ * have run. It joins its group on app.startAllMicroservices(), which main calls once HTTP listens: a
+ * process that cannot serve its health endpoints must not take partitions from the group first.
  */
 export async function createOrderConsumerApp(): Promise<INestApplication> {
   const app = await NestFactory.create(OrderConsumerModule, {
@@ -35,6 +36,5 @@ export async function createOrderConsumerApp(): Promise<INestApplication> {
   // Logs buffered while the app started go out once it has (autoFlushLogs is off so that a failed
   // start prints main's one line, not them); later ones go straight to the JSON logger.
   app.flushLogs();
-  await app.startAllMicroservices();
   return app;
 }
