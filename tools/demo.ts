@@ -442,9 +442,14 @@ async function onServerOf(
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect().catch((error: unknown) => {
-    throw new Error(
-      `PostgreSQL at ${url.host} cannot be used (${(error as Error).message}): start it or fix DATABASE_URL, or unset DATABASE_URL and the demo uses 127.0.0.1:5432 or an embedded PostgreSQL`,
-    );
+    const why = (error as Error).message;
+    // A stock server (Debian's, Docker's) wants a password the default URL does not have.
+    const fix = /password must be a (non-empty )?string/.test(why)
+      ? `it wants a password: set DATABASE_URL with one (postgres://user:password@${url.host}/${name}), or EMBEDDED_POSTGRES=true for an embedded PostgreSQL`
+      : process.env.DATABASE_URL
+        ? 'start it or fix DATABASE_URL, or unset DATABASE_URL and the demo uses 127.0.0.1:5432 or an embedded PostgreSQL'
+        : 'start it, set DATABASE_URL to a server that answers, or EMBEDDED_POSTGRES=true for an embedded PostgreSQL';
+    throw new Error(`PostgreSQL at ${url.host} cannot be used (${why}): ${fix}`);
   });
   try {
     await work(admin, name);
