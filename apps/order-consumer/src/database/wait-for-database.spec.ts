@@ -16,8 +16,10 @@ function authentication(code: number, payload: Buffer): Buffer {
  * What a stock PostgreSQL (scram-sha-256, as Debian's, Ubuntu's and the Docker image's are) answers
  * a client that connects: SASL with SCRAM-SHA-256, then the server's first SCRAM message.
  */
-async function serverWantingAPassword(): Promise<Server> {
+async function serverWantingAPassword(): Promise<{ server: Server; hungUp: Array<Promise<unknown>> }> {
+  const hungUp: Array<Promise<unknown>> = [];
   const server = createServer((socket: Socket) => {
+    hungUp.push(once(socket, 'close'));
     let step = 0;
     socket.on('data', () => {
       step += 1;
@@ -28,12 +30,12 @@ async function serverWantingAPassword(): Promise<Server> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return server;
+  return { server, hungUp };
 }
 
 describe(waitForDatabase.name, () => {
   it('fails at once, naming the password, when the server wants one and DATABASE_URL has none', async () => {
-    const server = await serverWantingAPassword();
+    const { server, hungUp } = await serverWantingAPassword();
     const { port } = server.address() as AddressInfo;
     const logger = { warn: jest.fn() };
     const startedAt = Date.now();
@@ -51,8 +53,10 @@ describe(waitForDatabase.name, () => {
       // Not the 60 s wait for a server that does not answer yet.
       expect(Date.now() - startedAt).toBeLessThan(5_000);
       expect(logger.warn).not.toHaveBeenCalled();
+      // The consumer hung up: no connection is left open behind a failed login.
+      await Promise.all(hungUp);
     } finally {
-      server.close();
+      await new Promise((closed) => server.close(closed));
     }
   });
 });

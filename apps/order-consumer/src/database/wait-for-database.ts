@@ -25,10 +25,11 @@ export async function waitForDatabase(
     async () => {
       const client = new Client({ connectionString: database.url, connectionTimeoutMillis: 5_000 });
       client.on('error', () => undefined);
-      await client.connect();
       try {
+        await client.connect();
         await client.query('SELECT 1');
       } finally {
+        // Also after a failed login: pg leaves the socket open when it gives up on its side (SASL).
         await client.end().catch(() => undefined);
       }
     },
