@@ -35,14 +35,19 @@ export function runCommand(
       await app.close();
     }
   };
-  main().catch((error: unknown) => {
+  main().catch(failCommand(name));
+}
+
+/** The end of a command that failed: one line per cause on stderr (one per bad setting), exit code 1. */
+export function failCommand(name: string): (error: unknown) => void {
+  return (error: unknown) => {
     const lines =
       error instanceof ConfigError
         ? error.issues.map((issue) => `configuration error: ${issue}`)
         : [error instanceof Error ? error.message : String(error)];
     for (const line of lines) process.stderr.write(`${name}: ${line}\n`);
     process.exitCode = 1;
-  });
+  };
 }
 
 /**

@@ -3,11 +3,12 @@
  * KAFKA_BROKERS, DATABASE_URL, the topics and the group like the apps, and the apps' own endpoints
  * (VIEW_APPS). `npm run demo` starts the same view with buttons for its own processes.
  */
-import { ConfigError, viewConfig, ViewConfig } from '@app/config';
+import { viewConfig, ViewConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals } from '@app/platform';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
+import { failCommand } from '../command';
 import { PipelineControls } from './pipeline-controls';
 import { PipelineViewModule } from './view.module';
 
@@ -37,19 +38,9 @@ export async function startView(
 
 if (require.main === module) {
   dropKafkajsTimerWarning();
-  startView().then(
-    ({ app, url }) => {
-      // Run inside the demo, the view closes with the demo; on its own, with Ctrl-C.
-      exitOnSignals(app);
-      process.stdout.write(`live view of the pipeline: ${url}  (Ctrl-C stops it)\n`);
-    },
-    (error: unknown) => {
-      const lines =
-        error instanceof ConfigError
-          ? error.issues.map((issue) => `configuration error: ${issue}`)
-          : [error instanceof Error ? error.message : String(error)];
-      for (const line of lines) process.stderr.write(`view: ${line}\n`);
-      process.exitCode = 1;
-    },
-  );
+  startView().then(({ app, url }) => {
+    // Run inside the demo, the view closes with the demo; on its own, with Ctrl-C.
+    exitOnSignals(app);
+    process.stdout.write(`live view of the pipeline: ${url}  (Ctrl-C stops it)\n`);
+  }, failCommand('view'));
 }
