@@ -35,12 +35,14 @@ import { dataSourceOptions } from '../../apps/order-consumer/src/database/data-s
 import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
 import { LocalKafka } from '../local-kafka';
 import { choosePostgres } from '../local-postgres';
+import { GcMeter, TRACE_GC } from './gc-meter';
 import { openView } from './open-view';
 import { cpuByPackage } from './profile-summary';
 
 const ROOT = resolve(__dirname, '..', '..');
 const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');
-const IMAGE_NODE_OPTIONS = dockerfileNodeOptions();
+// The image's memory settings, unless BENCH_NODE_OPTIONS tries others (e.g. a larger young generation).
+const APP_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? dockerfileNodeOptions();
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const children = new Set<ChildProcess>();
@@ -84,6 +86,8 @@ interface Measured {
   contender: Contender;
   ordersPerSecond: number;
   cpuPerThousand: number;
+  /** Main-thread garbage collection, as a share of the process's CPU time over the drain. */
+  gcShare: number;
   peakRssMiB: number;
   load: number;
 }
@@ -163,7 +167,7 @@ async function throughput(
       const result = await drain(services, topic, orders, contender, round, profileDir, view);
       say(
         `  ${fmt(result.ordersPerSecond)} orders/s, ${result.cpuPerThousand.toFixed(3)} CPU s per 1,000, ` +
-          `peak RSS ${result.peakRssMiB} MiB, load ${result.load.toFixed(2)}`,
+          `GC ${percent(result.gcShare)} of it, peak RSS ${result.peakRssMiB} MiB, load ${result.load.toFixed(2)}`,
       );
       results.push(result);
     }
@@ -209,31 +213,38 @@ async function drain(
   if (page) say(`  live view open in headless chromium: ${page.url}`);
   const child =
     contender === 'order-consumer'
-      ? startConsumer(services, databaseUrl, topic, group, profileDir)
+      ? startConsumer(services, databaseUrl, topic, group, { profileDir, traceGc: true })
       : started(
-          spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'bench', 'raw-consumer.ts')], {
-            cwd: ROOT,
-            env: {
-              PATH: process.env.PATH,
-              BENCH_BROKERS: services.brokers,
-              BENCH_DATABASE_URL: databaseUrl,
-              BENCH_TOPIC: topic,
-              BENCH_GROUP: group,
+          spawn(
+            process.execPath,
+            [TRACE_GC, '-r', 'ts-node/register', join('tools', 'bench', 'raw-consumer.ts')],
+            {
+              cwd: ROOT,
+              env: {
+                PATH: process.env.PATH,
+                BENCH_BROKERS: services.brokers,
+                BENCH_DATABASE_URL: databaseUrl,
+                BENCH_TOPIC: topic,
+                BENCH_GROUP: group,
+              },
+              stdio: ['ignore', 'pipe', 'inherit'],
             },
-            stdio: ['ignore', 'ignore', 'inherit'],
-          }),
+          ),
         );
+  const gc = new GcMeter(child);
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    let cpuAtFirstRow: number | undefined;
+    let atFirstRow: { cpu: number; gcMs: number } | undefined;
     await until(`${contender} to store ${orders} orders`, 15 * 60, async () => {
       if (child.exitCode !== null) throw new Error(`${contender} exited with code ${child.exitCode}`);
       const count = await rowCount(db);
-      if (count > 0 && cpuAtFirstRow === undefined) cpuAtFirstRow = cpuSeconds(child.pid!);
+      if (count > 0 && atFirstRow === undefined)
+        atFirstRow = { cpu: cpuSeconds(child.pid!), gcMs: gc.milliseconds };
       return count >= orders;
     });
-    const cpu = cpuSeconds(child.pid!) - (cpuAtFirstRow ?? 0);
+    const cpu = cpuSeconds(child.pid!) - (atFirstRow?.cpu ?? 0);
+    const gcSeconds = (gc.milliseconds - (atFirstRow?.gcMs ?? 0)) / 1000;
     const peakRssMiB = peakRss(child.pid!);
     const { rows } = await db.query<{ seconds: number }>(
       'SELECT extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS seconds FROM orders',
@@ -243,6 +254,7 @@ async function drain(
       contender,
       ordersPerSecond: orders / rows[0].seconds,
       cpuPerThousand: (cpu / orders) * 1000,
+      gcShare: gcSeconds / cpu,
       peakRssMiB,
       load: loadavg()[0],
     };
@@ -331,7 +343,7 @@ async function produceInto(
           cwd: ROOT,
           env: {
             PATH: process.env.PATH,
-            NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+            NODE_OPTIONS: APP_NODE_OPTIONS,
             KAFKA_BROKERS: services.brokers,
             KAFKA_TOPIC_ORDERS: topic,
             KAFKA_TOPIC_DLQ: dlq,
@@ -347,7 +359,7 @@ async function produceInto(
           env: {
             PATH: process.env.PATH,
             // The same Node memory settings for both: the producer's image runs with them.
-            NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+            NODE_OPTIONS: APP_NODE_OPTIONS,
             TS_NODE_TRANSPILE_ONLY: 'true',
             BENCH_BROKERS: services.brokers,
             BENCH_TOPIC: topic,
@@ -508,12 +520,13 @@ async function latency(services: Services, rates: number[], seconds: number): Pr
 function printThroughput(results: Measured[], orders: number): void {
   say(`\n${fmt(orders)} orders, 3 partitions; orders/s from the first row to the last, by processed_at`);
   table(
-    ['round', 'contender', 'orders/s', 'CPU s / 1,000', 'peak RSS MiB', 'load 1m'],
+    ['round', 'contender', 'orders/s', 'CPU s / 1,000', 'GC share', 'peak RSS MiB', 'load 1m'],
     results.map((r) => [
       String(r.round),
       r.contender,
       fmt(r.ordersPerSecond),
       r.cpuPerThousand.toFixed(3),
+      percent(r.gcShare),
       String(r.peakRssMiB),
       r.load.toFixed(2),
     ]),
@@ -536,17 +549,20 @@ function startConsumer(
   databaseUrl: string,
   topic: string,
   group: string,
-  profileDir?: string,
+  { profileDir, traceGc = false }: { profileDir?: string; traceGc?: boolean } = {},
 ): ChildProcess {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const flags = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(traceGc ? [TRACE_GC] : []),
+  ];
   return started(
-    spawn(process.execPath, [...profiling, join('dist', 'apps', 'order-consumer', 'main.js')], {
+    spawn(process.execPath, [...flags, join('dist', 'apps', 'order-consumer', 'main.js')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
         // The memory limits the Docker image runs the apps with.
-        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+        NODE_OPTIONS: APP_NODE_OPTIONS,
         KAFKA_BROKERS: services.brokers,
         DATABASE_URL: databaseUrl,
         KAFKA_TOPIC_ORDERS: topic,
@@ -556,7 +572,8 @@ function startConsumer(
         LOG_LEVEL: 'warn',
         ...(process.env.CONSUMER_BATCH_MAX ? { CONSUMER_BATCH_MAX: process.env.CONSUMER_BATCH_MAX } : {}),
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // V8's GC trace comes on stdout (read by a GcMeter); the app logs only warnings here.
+      stdio: ['ignore', traceGc ? 'pipe' : 'ignore', 'inherit'],
     }),
   );
 }
@@ -680,7 +697,7 @@ function describeMachine(brokers: string, local: boolean): void {
   const [cpu] = cpus();
   say(
     `machine: ${cpus().length} × ${cpu.model.trim()}, Node ${process.version}, ` +
-      `Kafka ${local ? 'local broker' : brokers}; apps' NODE_OPTIONS (the image's) "${IMAGE_NODE_OPTIONS}"` +
+      `Kafka ${local ? 'local broker' : brokers}; apps' NODE_OPTIONS (${process.env.BENCH_NODE_OPTIONS === undefined ? "the image's" : 'BENCH_NODE_OPTIONS'}) "${APP_NODE_OPTIONS}"` +
       (process.env.CONSUMER_BATCH_MAX ? `, CONSUMER_BATCH_MAX=${process.env.CONSUMER_BATCH_MAX}` : ''),
   );
 }
@@ -694,6 +711,7 @@ function table(header: string[], rows: string[][]): void {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

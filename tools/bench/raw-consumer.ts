@@ -1,7 +1,8 @@
 /**
  * The yardstick of `npm run bench`: the least a Kafka → PostgreSQL consumer can do, written straight
- * on kafkajs and pg. Per partition batch: one multi-row INSERT … ON CONFLICT DO NOTHING, then one
- * commit of the last offset + 1. No validation, no dead letters, no Nest.
+ * on kafkajs and pg. Per partition batch: JSON.parse of every record and a type check of the fields
+ * it inserts, one multi-row INSERT … ON CONFLICT DO NOTHING, then one commit of the last offset + 1.
+ * No contract (lengths, money, totals, timestamps), no dead letters, no Nest.
  *
  *   BENCH_BROKERS, BENCH_DATABASE_URL, BENCH_TOPIC, BENCH_GROUP (set by tools/bench/bench.ts)
  */
@@ -14,6 +15,7 @@ function insertStatement(messages: KafkaMessage[]): { text: string; values: unkn
   const values: unknown[] = [];
   const tuples = messages.map((message) => {
     const order = JSON.parse(message.value!.toString('utf8')) as Record<string, unknown>;
+    if (!hasInsertedFields(order)) throw new Error(`offset ${message.offset} is not an order`);
     const first = values.length;
     values.push(
       order.order_id,
@@ -29,6 +31,22 @@ function insertStatement(messages: KafkaMessage[]): { text: string; values: unkn
     text: `INSERT INTO orders (${COLUMNS.join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (order_id) DO NOTHING`,
     values,
   };
+}
+
+/** What a fair yardstick checks before it writes: each inserted field is there, of its column's type. */
+function hasInsertedFields(order: Record<string, unknown>): boolean {
+  return (
+    typeof order.order_id === 'string' &&
+    order.order_id.length > 0 &&
+    typeof order.customer_id === 'string' &&
+    order.customer_id.length > 0 &&
+    Array.isArray(order.items) &&
+    order.items.length > 0 &&
+    typeof order.total_amount === 'number' &&
+    typeof order.status === 'string' &&
+    typeof order.created_at === 'string' &&
+    Number.isFinite(Date.parse(order.created_at))
+  );
 }
 
 async function main(): Promise<void> {

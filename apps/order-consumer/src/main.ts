@@ -1,10 +1,12 @@
 import { consumerHttpConfig, HttpConfig } from '@app/config';
 import { dropKafkajsTimerWarning, exitOnSignals, exitOnStartupError, listen } from '@app/platform';
 import { runMigrateCommand } from './database/migrate.command';
+import { letOldGenerationGrow } from './heap-growth';
 import { ConsumerState } from './kafka/consumer-state';
 import { createOrderConsumerApp } from './order-consumer.app';
 
 async function bootstrap(): Promise<void> {
+  letOldGenerationGrow();
   dropKafkajsTimerWarning();
   if (process.argv[2] === 'migrate') return runMigrateCommand();
   const app = await createOrderConsumerApp();

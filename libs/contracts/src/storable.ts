@@ -30,7 +30,9 @@ export function MaxCharacters(max: number): PropertyDecorator {
     name: 'maxCharacters',
     constraints: [max],
     validator: {
-      validate: (value: unknown) => typeof value !== 'string' || codePoints(value) <= max,
+      // A string has at least as many UTF-16 units as code points: most need no counting.
+      validate: (value: unknown) =>
+        typeof value !== 'string' || value.length <= max || codePoints(value) <= max,
       defaultMessage: buildMessage(
         (each) => `${each}$property must be shorter than or equal to $constraint1 characters`,
       ),

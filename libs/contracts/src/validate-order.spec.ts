@@ -1,4 +1,4 @@
-import { validateOrder } from './validate-order';
+import { hasOnlyDeclaredFields, validateOrder } from './validate-order';
 import { anItem, anOrder, ORIGINAL_MINIMAL_ORDER } from './testing/order.factory';
 
 function errorsOf(value: unknown): string[] {
@@ -22,10 +22,14 @@ describe(validateOrder.name, () => {
     expect(validateOrder(ORIGINAL_MINIMAL_ORDER)).toMatchObject({ valid: true });
   });
 
-  it('accepts and drops unknown fields, so newer producers interoperate', () => {
-    const result = validateOrder({ ...anOrder(), coupon: 'SAVE10', loyalty: { tier: 'gold' } });
-    expect(result.valid).toBe(true);
-    expect(result.valid && 'coupon' in result.order).toBe(false);
+  it('accepts unknown fields without reading them, so newer producers interoperate', () => {
+    const order = { ...anOrder(), coupon: 'SAVE10' };
+    const unread = () => {
+      throw new Error('an unknown field was read');
+    };
+    Object.defineProperty(order, 'loyalty', { get: unread, enumerable: true });
+    Object.defineProperty(order.items[0], 'colour', { get: unread, enumerable: true });
+    expect(validateOrder(order)).toEqual({ valid: true, order });
   });
 
   it('ignores an unknown field however deep it nests, and calls a deep known field invalid', () => {
@@ -282,5 +286,25 @@ describe(validateOrder.name, () => {
         'customer_email: customer_email must be an email',
       );
     });
+  });
+});
+
+describe(hasOnlyDeclaredFields.name, () => {
+  it.each([
+    ['an order as the producer writes it', anOrder(), true],
+    ['the minimal order of the original design', ORIGINAL_MINIMAL_ORDER, true],
+    ['an unknown field', { ...anOrder(), coupon: 'SAVE10' }, false],
+    [
+      'an unknown item field',
+      anOrder({ items: [{ ...anItem(), colour: 'green' }], total_amount: 4.5 }),
+      false,
+    ],
+    [
+      'a field named __proto__',
+      JSON.parse(`{${JSON.stringify(anOrder()).slice(1, -1)},"__proto__":{}}`),
+      false,
+    ],
+  ])('%s: %p', (_, order, expected) => {
+    expect(hasOnlyDeclaredFields(order as never)).toBe(expected);
   });
 });

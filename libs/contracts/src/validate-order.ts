@@ -1,9 +1,14 @@
 import { getMetadataStorage, ValidationError, validateSync } from 'class-validator';
+import { OrderEvent } from './order-event';
 import { OrderItemDto } from './order-item.dto';
-import { brokenRules } from './rule-plan';
+import { rulesOf } from './rule-plan';
 import { MAX_ITEMS_PER_ORDER, OrderDto } from './order.dto';
 
-export type OrderValidation = { valid: true; order: OrderDto } | { valid: false; errors: string[] };
+/**
+ * A valid order is the value that was checked, unknown fields and all: they are never read, and a
+ * consumer takes only the contract's fields from it.
+ */
+export type OrderValidation = { valid: true; order: OrderEvent } | { valid: false; errors: string[] };
 
 type Fields = readonly string[];
 
@@ -15,6 +20,10 @@ function declaredFields(target: new () => object): Fields {
 
 const ORDER_FIELDS = declaredFields(OrderDto);
 const ITEM_FIELDS = declaredFields(OrderItemDto);
+const ORDER_FIELD_SET = new Set(ORDER_FIELDS);
+const ITEM_FIELD_SET = new Set(ITEM_FIELDS);
+/** OrderDto's rules, its items checked by OrderItemDto's: the one contract, applied to a parsed value. */
+const checkOrder = rulesOf(OrderDto, { items: OrderItemDto });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,9 +48,13 @@ function instanceOf<T extends object>(
  */
 export function validateOrder(value: unknown): OrderValidation {
   if (!isObject(value)) return { valid: false, errors: ['order must be a JSON object'] };
+  // Checked where it stands: a copy into DTO instances cost objects for every order and item. Only
+  // a record that fails is copied, for class-validator to word its messages. Far too many items
+  // fail on their count, before each is looked at.
+  const tooManyItems = Array.isArray(value.items) && value.items.length > MAX_ITEMS_PER_ORDER;
+  const broken = tooManyItems ? ['items: arrayMaxSize'] : checkOrder(value);
+  if (broken.length === 0) return { valid: true, order: value as unknown as OrderEvent };
   const order = toOrderDto(value);
-  const broken = brokenRules(order);
-  if (broken.length === 0) return { valid: true, order };
   // class-validator writes the messages; should one of its validators throw, the rules named by the plan do.
   let errors: string[];
   try {
@@ -50,6 +63,16 @@ export function validateOrder(value: unknown): OrderValidation {
     errors = [];
   }
   return { valid: false, errors: errors.length > 0 ? errors : broken.map((rule) => `${rule} is not met`) };
+}
+
+/**
+ * True when an order holds no field the contract does not declare, at its top level or in its
+ * items: its JSON text then says nothing a consumer would have to drop.
+ */
+export function hasOnlyDeclaredFields(order: OrderEvent): boolean {
+  for (const field in order) if (!ORDER_FIELD_SET.has(field)) return false;
+  for (const item of order.items) for (const field in item) if (!ITEM_FIELD_SET.has(field)) return false;
+  return true;
 }
 
 /** An OrderDto (with OrderItemDto items) holding the declared fields of a JSON object, unvalidated. */

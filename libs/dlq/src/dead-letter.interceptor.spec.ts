@@ -14,7 +14,7 @@ const logger = { warn: jest.fn(), info: jest.fn() } as unknown as PinoLogger;
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 
-const CREATED = new Date('2026-11-22T14:30:00Z');
+const CREATED = Date.parse('2026-11-22T14:30:00Z');
 
 function message(offset: string, value: Buffer): KafkaMessage {
   return {

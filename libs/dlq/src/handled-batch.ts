@@ -4,8 +4,8 @@ import { DlqReason } from './dead-letter.headers';
 /** A record the handler finished: stored, or a redelivery of an order already stored. */
 export interface DoneRecord {
   result: 'stored' | 'duplicate';
-  /** When the order was created: its end-to-end latency is measured once the batch is committed. */
-  createdAt: Date;
+  /** When the order was created (epoch ms): its end-to-end latency is measured once the batch is committed. */
+  createdAt: number;
 }
 
 /** A record that can never be stored, and why: the dead-letter interceptor writes it to the DLQ. */
@@ -25,8 +25,8 @@ export interface HandledBatch {
  * the transport's observers once the batch is committed (the consumer's metrics and log line).
  */
 export interface BatchOutcome {
-  /** created_at of each order stored by this batch. */
-  stored: Date[];
+  /** created_at (epoch ms) of each order stored by this batch. */
+  stored: number[];
   /** Redeliveries of orders already stored. */
   duplicates: number;
   deadLettered: Partial<Record<DlqReason, number>>;

@@ -51,7 +51,7 @@ export class ConsumerTelemetry implements KafkaBatchObserver, OnApplicationShutd
       this.totals[reason] += count;
     }
     for (const createdAt of stored) {
-      const latency = now - createdAt.getTime();
+      const latency = now - createdAt;
       this.metrics.endToEndLatency.observe(latency / 1000);
       this.window.count += 1;
       this.window.latencySum += latency;

@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import { MAX_ORDER_BYTES, OrderDto, validateOrder } from '@app/contracts';
+import { MAX_ORDER_BYTES, OrderEvent, validateOrder } from '@app/contracts';
 import { InvalidMessageError, PoisonMessageError } from '@app/dlq';
 
 /** Key and value bytes → validated order, or the permanent error that says why the record can never be one. */
-export function decodeOrder(value: Buffer | null, key: string | null): OrderDto {
+export function decodeOrder(value: Buffer | null, key: string | null): OrderEvent {
   if (value === null || value.length === 0) throw new PoisonMessageError('value is empty');
   if (value.length > MAX_ORDER_BYTES) {
     throw new InvalidMessageError([

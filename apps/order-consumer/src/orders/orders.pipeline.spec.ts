@@ -119,16 +119,7 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
   it('turns one mixed batch into its rows, and its dead letters in one transaction with the commit of the last offset + 1', async () => {
     const { app, repository, letters, transactional, observer, deliver, committed } = await pipeline();
     const stored = anOrder({ order_id: 'ORD-STORED' });
-    await repository.insertNew([
-      {
-        orderId: 'ORD-STORED',
-        customerId: 'CUST-00042',
-        items: stored.items,
-        totalAmount: '21.47',
-        status: 'pending',
-        createdAt: new Date(stored.created_at),
-      },
-    ]);
+    await repository.insertNew([Buffer.from(JSON.stringify(stored))]);
 
     await deliver([
       at(10, anOrder({ order_id: 'ORD-NEW' })),
@@ -150,7 +141,7 @@ describe('the consumer pipeline (transport → interceptor → pipe → controll
     // Reported once committed, for the metrics and the log line.
     expect(observer.committed).toHaveBeenCalledTimes(1);
     expect(observer.committed.mock.calls[0][0].result).toEqual({
-      stored: [new Date(anOrder().created_at)],
+      stored: [Date.parse(anOrder().created_at)],
       duplicates: 1,
       deadLettered: { poison: 1, invalid: 1, 'conflicting-duplicate': 1 },
     } satisfies BatchOutcome);

@@ -36,7 +36,7 @@ describe(OrdersService.name, () => {
   it('stores a new order as its row: ids, items, total as an exact decimal, status, time', async () => {
     const order = anOrder();
     await expect(service.store(decode(order), heartbeat)).resolves.toEqual({
-      done: [{ result: 'stored', createdAt: new Date(order.created_at) }],
+      done: [{ result: 'stored', createdAt: Date.parse(order.created_at) }],
       failed: [],
     });
     expect(repository.rows.get(order.order_id)).toMatchObject({

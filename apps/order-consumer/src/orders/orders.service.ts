@@ -10,13 +10,13 @@ import {
 } from '@app/dlq';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { DecodedOrderBatch } from './order-batch.pipe';
-import { sameOrder, toOrderRow } from './order-row';
-import { NewOrderRow, OrdersRepository } from './orders.repository';
+import { DecodedOrderBatch, keyOf } from './order-batch.pipe';
+import { decodeOrder } from './order-decoder';
+import { OrderToStore, sameOrder, toOrderRow } from './order-row';
+import { OrdersRepository } from './orders.repository';
 import { StatementSize } from './statement-size';
 
-type Candidate = DecodedOrderBatch['orders'][number] & { row: NewOrderRow };
-type Refusal = { item: Candidate; error: unknown };
+type Refusal = { item: OrderToStore; error: unknown };
 
 /** What the service needs from the batch's transport while it works: a heartbeat between statements. */
 export type Between = () => Promise<void>;
@@ -43,17 +43,16 @@ export class OrdersService {
    */
   async store({ orders, rejected }: DecodedOrderBatch, between: Between): Promise<HandledBatch> {
     const handled: HandledBatch = { done: [], failed: [...rejected] };
-    const candidates = orders.map((entry) => ({ ...entry, row: toOrderRow(entry.order) }));
-    if (candidates.length === 0) return handled;
-    const { inserted, refused, anySucceeded } = await this.insert(candidates, between);
+    if (orders.length === 0) return handled;
+    const { inserted, refused, anySucceeded } = await this.insert(orders, between);
     handled.failed.push(...this.blame(refused, anySucceeded));
     const refusedMessages = new Set(refused.map((r) => r.item.message));
-    const left: Candidate[] = [];
-    for (const candidate of candidates) {
-      if (refusedMessages.has(candidate.message)) continue;
+    const left: OrderToStore[] = [];
+    for (const order of orders) {
+      if (refusedMessages.has(order.message)) continue;
       // An order_id appears once in the result even when the batch holds it twice: the first one wins.
-      if (inserted.delete(candidate.row.orderId)) handled.done.push(this.done('stored', candidate));
-      else left.push(candidate);
+      if (inserted.delete(order.orderId)) handled.done.push(this.done('stored', order));
+      else left.push(order);
     }
     if (left.length > 0) await this.compareWithStored(left, handled, between);
     return handled;
@@ -64,7 +63,7 @@ export class OrdersService {
    * at once (its rows are idempotent), and one that PostgreSQL refuses is split until the refused
    * orders are found.
    */
-  private async insert(candidates: Candidate[], between: Between) {
+  private async insert(candidates: OrderToStore[], between: Between) {
     const inserted = new Set<string>();
     const refused: Refusal[] = [];
     let anySucceeded = false;
@@ -74,7 +73,7 @@ export class OrdersService {
       try {
         const part = await isolateFailures(
           chunk,
-          (some) => this.orders.insertNew(some.map((c) => c.row)),
+          (some) => this.orders.insertNew(some.map((c) => c.json)),
           between,
         );
         for (const ids of part.results) for (const id of ids) inserted.add(id);
@@ -111,41 +110,43 @@ export class OrdersService {
     if (unexplained && !anySucceeded) throw new SharedFailureError(unexplained.error);
     return refused.map(({ item, error }) => ({
       message: item.message,
-      error: Object.assign(error as object, { orderId: item.row.orderId }),
+      error: Object.assign(error as object, { orderId: item.orderId }),
     }));
   }
 
   /** Tells a redelivery from a conflict for orders the INSERT skipped; a lookup that fails is blamed as an insert is. */
-  private async compareWithStored(left: Candidate[], handled: HandledBatch, between: Between) {
-    const ids = [...new Set(left.map((c) => c.row.orderId))];
+  private async compareWithStored(left: OrderToStore[], handled: HandledBatch, between: Between) {
+    const ids = [...new Set(left.map((c) => c.orderId))];
     const lookup = await isolateFailures(ids, (some) => this.orders.findByIds(some), between);
     const stored = new Map(lookup.results.flat().map((row) => [row.orderId, row]));
     const failedLookups = new Map(lookup.refused.map(({ item, error }) => [item, error]));
     const refused = left
-      .filter((item) => failedLookups.has(item.row.orderId))
-      .map((item) => ({ item, error: failedLookups.get(item.row.orderId) }));
+      .filter((item) => failedLookups.has(item.orderId))
+      .map((item) => ({ item, error: failedLookups.get(item.orderId) }));
     handled.failed.push(...this.blame(refused, lookup.anySucceeded));
     for (const candidate of left) {
-      const { row, message } = candidate;
-      if (failedLookups.has(row.orderId)) continue;
-      const existing = stored.get(row.orderId);
-      if (existing && sameOrder(existing, row)) {
+      const { orderId, message } = candidate;
+      if (failedLookups.has(orderId)) continue;
+      const existing = stored.get(orderId);
+      // The order as its row would hold it, decoded again from the record: only the parsed
+      // orders of redeliveries are ever needed after the INSERT, so none other is kept.
+      if (existing && sameOrder(existing, toOrderRow(decodeOrder(message.value, keyOf(message))))) {
         handled.done.push(this.done('duplicate', candidate));
       } else {
         const error = existing
           ? new ConflictingDuplicateError(
-              `order_id ${row.orderId} is already stored with different content; the stored row is kept`,
+              `order_id ${orderId} is already stored with different content; the stored row is kept`,
             )
-          : new Error(`order_id ${row.orderId} was neither inserted nor found`);
-        handled.failed.push({ message, error: Object.assign(error, { orderId: row.orderId }) });
+          : new Error(`order_id ${orderId} was neither inserted nor found`);
+        handled.failed.push({ message, error: Object.assign(error, { orderId }) });
       }
     }
   }
 
-  private done(result: 'stored' | 'duplicate', { row, message }: Candidate) {
+  private done(result: 'stored' | 'duplicate', { orderId, message, createdAt }: OrderToStore) {
     if (this.logger.logger.isLevelEnabled('debug')) {
-      this.logger.debug({ order_id: row.orderId, offset: message.offset, result }, 'order processed');
+      this.logger.debug({ order_id: orderId, offset: message.offset, result }, 'order processed');
     }
-    return { result, createdAt: row.createdAt };
+    return { result, createdAt };
   }
 }

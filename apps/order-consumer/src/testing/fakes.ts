@@ -1,7 +1,9 @@
+import { centsToDecimal, OrderItemEvent, toCents } from '@app/contracts';
 import { KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { OrderEntity } from '../orders/order.entity';
-import { NewOrderRow, OrdersRepository } from '../orders/orders.repository';
+import { NewOrderRow } from '../orders/order-row';
+import { OrdersRepository } from '../orders/orders.repository';
 
 export function fakeLogger(): PinoLogger {
   const logger = { isLevelEnabled: () => true };
@@ -45,8 +47,9 @@ export class FakeOrdersRepository implements Pick<OrdersRepository, 'insertNew' 
   /** Statements over more rows than this time out, as on a database that became slow. */
   timeoutAbove = Infinity;
 
-  insertNew(rows: NewOrderRow[]): Promise<string[]> {
-    this.statements.push(`insert ${rows.length}`);
+  insertNew(json: Buffer[]): Promise<string[]> {
+    this.statements.push(`insert ${json.length}`);
+    const rows = json.map(rowOf);
     const failure = this.takeFailure();
     if (failure) return Promise.reject(failure);
     if (rows.length > this.timeoutAbove) {
@@ -81,4 +84,17 @@ export class FakeOrdersRepository implements Pick<OrdersRepository, 'insertNew' 
     this.failNextWith = undefined;
     return failure;
   }
+}
+
+/** The row PostgreSQL would make of one JSON object of an insert (json_to_recordset, numeric(10,2)). */
+function rowOf(json: Buffer): NewOrderRow {
+  const columns = JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+  return {
+    orderId: columns.order_id as string,
+    customerId: columns.customer_id as string,
+    items: columns.items as OrderItemEvent[],
+    totalAmount: centsToDecimal(toCents(Number(columns.total_amount))),
+    status: columns.status as string,
+    createdAt: new Date(columns.created_at as string),
+  };
 }
