@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { alive } from '../tools/lib/processes';
 import { createInterface } from 'node:readline';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
@@ -12,16 +14,20 @@ interface DemoRun {
 
 /** npm run demo, in a process group of its own as a terminal would start it; `undefined` unsets a variable. */
 function runDemo(env: Record<string, string | undefined>, args: string[] = []): DemoRun {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'demo.ts'), ...args], {
-    cwd: join(__dirname, '..'),
-    env: Object.fromEntries(
-      Object.entries({ ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }).filter(
-        ([, value]) => value !== undefined,
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register', join('tools', 'demo', 'main.ts'), ...args],
+    {
+      cwd: join(__dirname, '..'),
+      env: Object.fromEntries(
+        Object.entries({ ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }).filter(
+          ([, value]) => value !== undefined,
+        ),
       ),
-    ),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => output.push(line));
@@ -58,6 +64,22 @@ function groupAlive(pgid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The pids of the apps `parent` started (their command line runs dist/apps/…/main.js). */
+function appsOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/apps/order-');
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }
 
 describe('npm run demo when things go wrong', () => {
@@ -120,6 +142,24 @@ describe('npm run demo when things go wrong', () => {
     expect(leads.some((lead) => lead.split('/')[0] === successor)).toBe(true);
     expect(demo.output).toContainEqual(expect.stringMatching(/^ {2}failover {8}partition 0 moved from node/));
     expect(demo.output).toContain('  ✔ every produced order is stored');
+  });
+
+  it('kill -9 leaves its apps running, in the group and on the topic: the next run stops them', async () => {
+    const demo = runDemo({ ...ctx.env, DEMO_DURATION_S: '60' });
+    await eventually('the demo to produce', () => demo.output.some((line) => /^produced [1-9]/.test(line)), {
+      timeoutMs: 120_000,
+    });
+    const apps = appsOf(demo.child.pid!);
+    expect(apps).toHaveLength(3); // two consumers and the producer
+    process.kill(demo.child.pid!, 'SIGKILL'); // the demo alone, not its group
+    await demo.exited;
+    expect(apps.filter(alive)).toEqual(apps);
+
+    // The next run sweeps them first, even one that fails at once for want of a broker.
+    const next = runDemo({ ...ctx.env, KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(await next.exited).toBe(1);
+    expect(next.output).toContain('▶ stopped the apps of 1 demo run(s) that were killed');
+    expect(apps.filter(alive)).toEqual([]);
   });
 
   it('Ctrl-C stops every process it started, says how far it got and exits 130', async () => {

@@ -4,13 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  freePort,
-  LocalKafka,
-  portIsFree,
-  removeLeftoverBrokers,
-  startDevBroker,
-} from '../tools/local-kafka';
+import { startDevBroker } from '../tools/kafka/dev-broker';
+import { removeLeftoverBrokers } from '../tools/kafka/leftover-brokers';
+import { LocalKafka } from '../tools/kafka/local-kafka';
+import { freePort, portIsFree } from '../tools/lib/ports';
 import { readAll, withAdmin } from './support/kafka-helpers';
 import { serverOfKilledRun } from './support/killed-run';
 
@@ -57,7 +54,7 @@ describe('the local broker (npm run kafka:start / kafka:stop)', () => {
     const tool = (...args: string[]) =>
       execFileSync(
         process.execPath,
-        ['-r', 'ts-node/register', join('tools', 'local-kafka.ts'), 'tool', ...args],
+        ['-r', 'ts-node/register', join('tools', 'kafka', 'cli.ts'), 'tool', ...args],
         {
           cwd: join(__dirname, '..'),
           env: { ...process.env, KAFKA_BROKERS: first.brokers, TS_NODE_TRANSPILE_ONLY: 'true' },

@@ -1,20 +1,35 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Pool } from 'pg';
-import {
-  answers,
-  embeddedPostgresForced,
-  LocalPostgres,
-  removeLeftoverClusters,
-} from '../tools/local-postgres';
+import { freePort } from '../tools/lib/ports';
+import { answers } from '../tools/lib/processes';
+import { embeddedPostgresForced } from '../tools/postgres/choose-postgres';
+import { removeLeftoverClusters } from '../tools/postgres/leftover-clusters';
+import { LocalPostgres } from '../tools/postgres/local-postgres';
 import { serverOfKilledRun } from './support/killed-run';
-import { RunningConsumer, startConsumer } from './support/apps';
+import { RunningConsumer, startConsumer, startProducer } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
 import { produceRaw } from './support/kafka-helpers';
 import { asRecord, countOrders, generateOrders } from './support/orders';
 
 const ROOT = join(__dirname, '..');
+
+/** `npm run postgres:<command>` as a user runs it: its exit code and its output lines. */
+async function postgresCommand(command: 'start' | 'stop', env: Record<string, string>) {
+  const run = promisify(execFile)(
+    process.execPath,
+    ['-r', 'ts-node/register', 'tools/postgres/dev-server.ts', command],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env },
+    },
+  );
+  const { stdout } = await run;
+  return stdout.trim().split('\n');
+}
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -96,6 +111,40 @@ describe('the embedded PostgreSQL (no server to install)', () => {
     });
     expect(await removeLeftoverClusters(runsDir)).toBe(1); // demo:reset: every cluster
     expect(existsSync(runsDir)).toBe(false);
+  });
+
+  it('postgres:start runs one for the apps to use, outliving the command; postgres:stop stops it, keeping the orders', async () => {
+    const env = {
+      POSTGRES_LOCAL_DATA: join(runsDir, 'dev'),
+      POSTGRES_LOCAL_PORT: String(await freePort()),
+    };
+    try {
+      const started = await postgresCommand('start', env);
+      const url = /^DATABASE_URL=(\S+)$/.exec(started.at(-1) ?? '')?.[1];
+      expect(url).toBe(`postgres://postgres@127.0.0.1:${env.POSTGRES_LOCAL_PORT}/orders`);
+
+      // The two apps, as "Running the apps yourself" starts them, with that DATABASE_URL.
+      consumer = await startConsumer({ DATABASE_URL: url! });
+      const producer = await startProducer({ PRODUCER_MAX_ORDERS: '20', PRODUCER_RATE: '100' });
+      await producer.finished;
+      await producer.close();
+      const db = new Pool({ connectionString: url, max: 1 });
+      try {
+        await eventually('the 20 orders to be stored', async () => (await countOrders(db)) === 20);
+      } finally {
+        await db.end();
+      }
+      await consumer.close();
+      consumer = undefined;
+
+      expect((await postgresCommand('stop', env)).at(-1)).toMatch(/^the embedded PostgreSQL is stopped/);
+      expect(await answers('127.0.0.1', Number(env.POSTGRES_LOCAL_PORT))).toBe(false);
+      await postgresCommand('start', env);
+      expect(await query(url!, 'SELECT count(*)::int AS n FROM orders')).toEqual([{ n: 20 }]);
+    } finally {
+      await postgresCommand('stop', env);
+      rmSync(env.POSTGRES_LOCAL_DATA, { recursive: true, force: true });
+    }
   });
 
   it('EMBEDDED_POSTGRES accepts true or false and names itself otherwise', () => {

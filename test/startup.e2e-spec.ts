@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort } from '../tools/local-kafka';
+import { freePort } from '../tools/lib/ports';
 import { spawnBuiltApp } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 

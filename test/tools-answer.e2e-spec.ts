@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../tools/local-kafka';
+import { freePort } from '../tools/lib/ports';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 
 interface Answer {
@@ -46,7 +46,7 @@ describe('the tools answer in seconds, in one line with the fix', () => {
     const answers = await Promise.all([
       run('send.ts', ['order'], env),
       run('dlq-replay.ts', ['--dry-run'], env),
-      run('local-kafka.ts', ['tool', 'topics', '--list'], env),
+      run('kafka/cli.ts', ['tool', 'topics', '--list'], env),
     ]);
     for (const answer of answers) {
       process.stdout.write(

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { LocalKafka } from '../../tools/local-kafka';
+import { LocalKafka } from '../../tools/kafka/local-kafka';
 import { RunningConsumer, RunningProducer, startConsumer, startProducer } from '../support/apps';
 import { checkDelivery } from '../support/delivery-checker';
 import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';

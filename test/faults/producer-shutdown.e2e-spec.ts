@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { LocalKafka } from '../../tools/local-kafka';
+import { LocalKafka } from '../../tools/kafka/local-kafka';
 import { killSpawnedApps, spawnApp } from '../support/apps';
 import { E2eContext, setUpE2e } from '../support/e2e-context';
 import { eventually } from '../support/eventually';

@@ -14,7 +14,7 @@ import {
   StartedTestContainer,
   Wait,
 } from 'testcontainers';
-import { freePort } from '../../tools/local-kafka';
+import { freePort } from '../../tools/lib/ports';
 import { KAFKA_IMAGE } from './services';
 
 /** A cluster node as the failover tests drive it: the same two verbs as a local node (LocalKafka). */

@@ -1,4 +1,7 @@
-import { Admin, IHeaders, Kafka, KafkaMessage, Partitioners } from 'kafkajs';
+import { IHeaders, Kafka, KafkaMessage, Partitioners } from 'kafkajs';
+import { withAdmin } from '../../tools/lib/clients';
+
+export { withAdmin };
 
 export interface RawRecord {
   key?: string | null;
@@ -27,16 +30,6 @@ export async function produceRaw(kafka: Kafka, topic: string, records: RawRecord
     await producer.send({ topic, acks: -1, messages: records });
   } finally {
     await producer.disconnect();
-  }
-}
-
-export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
   }
 }
 

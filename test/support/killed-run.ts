@@ -12,7 +12,7 @@ export async function serverOfKilledRun(
   server: 'LocalKafka' | 'LocalPostgres',
   runsDir: string,
 ): Promise<number> {
-  const tool = server === 'LocalKafka' ? 'local-kafka' : 'local-postgres';
+  const tool = server === 'LocalKafka' ? 'kafka/local-kafka' : 'postgres/local-postgres';
   const run = spawn(
     process.execPath,
     [

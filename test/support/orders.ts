@@ -1,7 +1,6 @@
 import { OrderEvent } from '@app/contracts';
 import { Pool } from 'pg';
-import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
-import { OrderIdFactory } from '../../apps/order-producer/src/orders/order-id.factory';
+import { OrderGenerator, OrderIdFactory } from '@app/order-generator';
 import { CreateOrders1763769600000 } from '../../apps/order-consumer/src/database/migrations/1763769600000-create-orders';
 import { IndexesForBatches1764460800000 } from '../../apps/order-consumer/src/database/migrations/1764460800000-indexes-for-batches';
 import { RawRecord } from './kafka-helpers';

@@ -3,19 +3,16 @@
  * 1. KAFKA_BROKERS and DATABASE_URL set: use them (compose, CI, a developer's own stack);
  * 2. a container runtime reachable: testcontainers (Kafka 3.9 KRaft, PostgreSQL 16);
  * 3. otherwise: a local Apache Kafka 3.9 broker from Maven Central, and the PostgreSQL at
- *    DATABASE_URL, else the one answering at 127.0.0.1:5432, else an embedded one (tools/local-postgres.ts).
+ *    DATABASE_URL, else the one answering at 127.0.0.1:5432, else an embedded one (tools/postgres/local-postgres.ts).
  * EMBEDDED_POSTGRES=true picks the embedded PostgreSQL whatever else is there (Kafka as above).
  * Each test file then gets its own database on that server (see test-database.ts).
  */
 import { GenericContainer, getContainerRuntimeClient, StartedTestContainer, Wait } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { freePort, LocalKafka } from '../../tools/local-kafka';
-import {
-  choosePostgres,
-  ChosenPostgres,
-  embeddedPostgresForced,
-  LocalPostgres,
-} from '../../tools/local-postgres';
+import { LocalKafka } from '../../tools/kafka/local-kafka';
+import { freePort } from '../../tools/lib/ports';
+import { choosePostgres, ChosenPostgres, embeddedPostgresForced } from '../../tools/postgres/choose-postgres';
+import { LocalPostgres } from '../../tools/postgres/local-postgres';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:16-alpine';

@@ -1,16 +1,6 @@
-import { Client } from 'pg';
+import { withClient } from '../../tools/lib/clients';
 
 const PREFIX = 'food_orders_e2e_';
-
-async function withAdmin<T>(postgresUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Creates an empty database for one test file and returns its URL. */
 export async function createTestDatabase(postgresUrl: string, runId: string, label: string): Promise<string> {
@@ -18,7 +8,7 @@ export async function createTestDatabase(postgresUrl: string, runId: string, lab
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_')
     .slice(0, 63);
-  await withAdmin(postgresUrl, async (client) => {
+  await withClient(postgresUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${name}"`);
   });
@@ -29,12 +19,12 @@ export async function createTestDatabase(postgresUrl: string, runId: string, lab
 
 export async function dropTestDatabase(postgresUrl: string, databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
-  await withAdmin(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await withClient(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 /** Drops whatever databases a run left behind (a test file that crashed before its afterAll). */
 export async function dropRunDatabases(postgresUrl: string, runId: string): Promise<void> {
-  await withAdmin(postgresUrl, async (client) => {
+  await withClient(postgresUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE datname LIKE $1',
       [`${PREFIX}${runId}_%`],

@@ -9,7 +9,7 @@ import { orderRecord } from '@app/contracts';
 import { reliableProducerOptions } from '@app/kafka';
 import { dropKafkajsTimerWarning } from '@app/platform';
 import { Kafka, logLevel } from 'kafkajs';
-import { OrderGenerator } from '../../apps/order-producer/src/orders/order-generator';
+import { OrderGenerator } from '@app/order-generator';
 
 const PER_SEND = 1_000;
 

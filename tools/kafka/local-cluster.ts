@@ -9,15 +9,12 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive } from '../processes';
-import {
-  freePort,
-  KAFKA_RUNS_DIR,
-  LocalKafka,
-  newClusterId,
-  requirePortFree,
-  removeLeftoverBrokers,
-} from '../local-kafka';
+import { alive } from '../lib/processes';
+import { freePort } from '../lib/ports';
+import { requirePortFree } from './dev-broker';
+import { newClusterId } from './kraft-node';
+import { removeLeftoverBrokers } from './leftover-brokers';
+import { KAFKA_RUNS_DIR, LocalKafka } from './local-kafka';
 
 export interface LocalClusterOptions {
   nodes?: number;

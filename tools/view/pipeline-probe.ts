@@ -7,6 +7,7 @@ import { DeadLetterTail } from './dead-letter-tail';
 import { KafkaProbe, KafkaReading } from './kafka-probe';
 import { PIPELINE_CONTROLS, PipelineControls } from './pipeline-controls';
 import { GroupMember, PartitionLane, PipelineSnapshot, TimelineEntry } from './pipeline-snapshot';
+import { changesBetween } from './snapshot-changes';
 
 export const SAMPLE_EVERY_MS = 1_000;
 const HISTORY = 60;
@@ -122,7 +123,8 @@ export class PipelineProbe {
         brokers: this.controls.brokers(),
       },
     };
-    this.noteChanges(previous?.snapshot, snapshot);
+    const changes = changesBetween(previous?.snapshot, snapshot, this.seenDeadLetters, this.startedAt);
+    for (const { kind, text } of changes) this.note(kind, text);
     if (databaseNow || kafkaNow) {
       this.history.push({
         at,
@@ -169,44 +171,6 @@ export class PipelineProbe {
         name: byPid.get(member.clientId.split('-').pop() ?? '') ?? member.clientId,
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  private noteChanges(before: PipelineSnapshot | undefined, now: PipelineSnapshot): void {
-    for (const line of now.missing) {
-      if (!before?.missing.includes(line)) this.note('fault', `unreachable: ${line}`);
-    }
-    for (const line of before?.missing ?? []) {
-      const part = line.split(':')[0];
-      if (!now.missing.some((l) => l.startsWith(`${part}:`))) this.note('fault', `${part} is back`);
-    }
-    if (now.group && before?.group) {
-      if (now.group.state !== before.group.state) {
-        this.note('group', `group ${before.group.state} → ${now.group.state}`);
-      }
-      const names = (s: PipelineSnapshot) => new Set(s.group?.members.map((m) => m.name));
-      const [was, is] = [names(before), names(now)];
-      for (const name of is) if (!was.has(name)) this.note('group', `${name} joined the group`);
-      for (const name of was) if (!is.has(name)) this.note('group', `${name} left the group`);
-      for (const lane of now.topic?.lanes ?? []) {
-        const old = before.topic?.lanes.find((l) => l.partition === lane.partition)?.owner;
-        if (lane.owner && lane.owner !== old)
-          this.note('group', `partition ${lane.partition} → ${lane.owner}`);
-      }
-    } else if (now.group && !before) {
-      this.note('group', `group ${now.group.id}: ${now.group.state}, ${now.group.members.length} member(s)`);
-    }
-    for (const letter of [...now.deadLetters].reverse()) {
-      const key = `${letter.dlqPartition}/${letter.dlqOffset}`;
-      if (this.seenDeadLetters.has(key)) continue;
-      this.seenDeadLetters.add(key);
-      // Dead letters from before the view started are listed, not told as news.
-      if (letter.failedAt >= this.startedAt) {
-        this.note(
-          'dlq',
-          `dead letter: ${letter.reason} (from partition ${letter.original.partition} offset ${letter.original.offset})`,
-        );
-      }
-    }
   }
 }
 

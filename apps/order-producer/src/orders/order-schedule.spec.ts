@@ -4,7 +4,7 @@ import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { getLoggerToken, PinoLogger } from 'nestjs-pino';
 import { Subject } from 'rxjs';
-import { OrderGenerator } from './order-generator';
+import { OrderGenerator } from '@app/order-generator';
 import { OrderPublisher } from './order-publisher';
 import { EXIT_REJECTED, EXIT_UNDELIVERED, OrderSchedule } from './order-schedule';
 import { SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';

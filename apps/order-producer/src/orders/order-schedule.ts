@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { Interval, SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Subscription } from 'rxjs';
-import { OrderGenerator } from './order-generator';
+import { OrderGenerator } from '@app/order-generator';
 import { OrderPublisher } from './order-publisher';
 import { PROGRESS_EVERY_MS, SHUTDOWN_GRACE_MS, TICK_MS } from './orders.constants';
 

@@ -2,7 +2,7 @@ import { KafkaConfig, kafkaConfig, ProducerConfig, producerConfig } from '@app/c
 import { kafkaClientOptions, KafkaTopicsModule, reliableProducerOptions } from '@app/kafka';
 import { Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
-import { OrderGenerator } from './order-generator';
+import { OrderGenerator } from '@app/order-generator';
 import { OrderPublisher } from './order-publisher';
 import { OrderSchedule } from './order-schedule';
 import { ORDERS_KAFKA_CLIENT } from './orders.constants';

@@ -2,14 +2,28 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 
-/** Whether `pid` runs (another user's process counts; a zombie too, until its parent reaps it). */
+/**
+ * Whether `pid` runs (another user's process counts). A zombie does not: it has exited and only
+ * waits for its parent to collect it, holding no memory, port or file, and no signal can touch it
+ * (in a container without an init process, an orphan stays one for ever).
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false; // no /proc to ask (macOS), or gone meanwhile
   }
 }
 
@@ -26,8 +40,8 @@ export function serves(pid: number, dir: string): boolean {
 }
 
 /**
- * Sends `signal` to `pid` and waits until the process is gone, killing it after `graceMs`; false
- * when it is another user's process, which this one may not stop.
+ * Sends `signal` to `pid` and waits until the process is gone (or a zombie), killing it after
+ * `graceMs`; false when it is another user's process, which this one may not stop.
  */
 export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: number): Promise<boolean> {
   try {
@@ -38,7 +52,7 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: 
   const deadline = Date.now() + graceMs;
   while (alive(pid)) {
     if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-    await new Promise((done) => setTimeout(done, 100));
+    await setTimeout(100);
   }
   return true;
 }

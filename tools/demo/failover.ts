@@ -7,7 +7,7 @@
  * the node starts again and catches up as a follower.
  */
 import { Admin } from 'kafkajs';
-import { LocalKafkaCluster } from './kafka/local-cluster';
+import { LocalKafkaCluster } from '../kafka/local-cluster';
 
 export class LeaderFailover {
   private killed?: { node: number; at: number };

@@ -1,11 +1,22 @@
 /** The demo's app processes: started from dist/, followed through their JSON log lines, and handed to the live view. */
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LocalKafkaCluster } from './kafka/local-cluster';
-import { PipelineControls } from './view/pipeline-controls';
+import { setTimeout } from 'node:timers/promises';
+import { LocalKafkaCluster } from '../kafka/local-cluster';
+import { removeRunFolders, serves, stopProcess } from '../lib/processes';
+import { checkInterrupted } from './interruption';
+import { PipelineControls } from '../view/pipeline-controls';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolve(__dirname, '..', '..');
+const APPS = join(ROOT, 'dist', 'apps');
+/**
+ * Each app's pid, in a folder named after this run: a demo killed with kill -9 cannot stop its apps,
+ * so the next run and demo:reset do (removeLeftoverApps).
+ */
+const RUNS_DIR = join(ROOT, '.cache', 'demo-apps');
+const runDir = join(RUNS_DIR, `apps-${Date.now()}-${process.pid}`);
 
 export interface App {
   name: string;
@@ -17,10 +28,17 @@ export interface App {
 }
 
 export function startApp(name: string, kind: App['kind'], env: NodeJS.ProcessEnv): App {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', kind, 'main.js')], {
+  const child = spawn(process.execPath, [join(APPS, kind, 'main.js')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pidFile = join(runDir, `${name}.pid`);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(pidFile, String(child.pid));
+  child.once('exit', () => {
+    rmSync(pidFile, { force: true });
+    if (readdirSync(runDir).length === 0) rmSync(runDir, { recursive: true, force: true });
   });
   const lines: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -33,6 +51,36 @@ export function startApp(name: string, kind: App['kind'], env: NodeJS.ProcessEnv
   createInterface({ input: child.stderr }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { name, kind, env, child, lines, exited };
+}
+
+/** Stops the apps of demo runs that were killed, and forgets them; returns how many runs there were. */
+export function removeLeftoverApps(): Promise<number> {
+  return removeRunFolders(RUNS_DIR, true, async (folder) => {
+    for (const file of readdirSync(folder)) {
+      const pid = Number(readFileSync(join(folder, file), 'utf8'));
+      // Only if the pid is still one of the apps: a pid the system gave to another process is left alone.
+      if (pid > 0 && serves(pid, APPS)) await stopProcess(pid, 'SIGTERM', 15_000);
+    }
+    return true;
+  });
+}
+
+/** The apps' environment in the demo: its services, and JSON log lines on stdout for it to follow. */
+export function appEnvironment(
+  brokers: string,
+  databaseUrl: string,
+  cluster?: LocalKafkaCluster,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    LOG_FILE: '',
+    // On a cluster, what production asks: three copies of every record, two in sync to acknowledge.
+    ...(cluster ? { KAFKA_REPLICATION_FACTOR: String(Math.min(3, cluster.nodes.length)) } : {}),
+  };
 }
 
 export const running = (app: App): boolean => app.child.exitCode === null && app.child.signalCode === null;
@@ -95,4 +143,35 @@ export function demoControls(apps: App[], cluster?: LocalKafkaCluster): Pipeline
         return url ? [{ name: app.name, url, running: running(app) }] : [];
       }),
   };
+}
+
+export function partitionsOf(app: App, owned: Map<number, number[]>): string {
+  return `[${[...(owned.get(app.child.pid ?? -1) ?? [])].sort().join(',')}]`;
+}
+
+export function storedBy(app: App): number {
+  return Number(last(app, 'processing')?.total_stored ?? 0);
+}
+
+/** Waits for `check`; an app of `apps` that exits meanwhile ends the wait at once, with its last line. */
+export async function waitFor(
+  what: string,
+  check: () => unknown,
+  seconds: number,
+  apps: App[],
+): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!check()) {
+    checkInterrupted();
+    const gone = apps.find((app) => app.child.exitCode !== null);
+    if (gone) {
+      const line = gone.lines.at(-1) ?? {};
+      const why = [line.msg, line.reason ?? line.err].filter(Boolean).join(': ');
+      throw new Error(
+        `${gone.name} exited with code ${gone.child.exitCode} while waiting for ${what}: ${why}`,
+      );
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await setTimeout(200);
+  }
 }

@@ -1,0 +1,2 @@
+export * from './order-generator';
+export * from './order-id.factory';

