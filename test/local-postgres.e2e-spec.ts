@@ -9,7 +9,7 @@ import { embeddedPostgresForced } from '../tools/postgres/choose-postgres';
 import { removeLeftoverClusters } from '../tools/postgres/leftover-clusters';
 import { LocalPostgres } from '../tools/postgres/local-postgres';
 import { serverOfKilledRun } from './support/killed-run';
-import { RunningConsumer, startConsumer, startProducer } from './support/apps';
+import { RunningConsumer, spawnBuiltApp, startConsumer, startProducer } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
 import { produceRaw } from './support/kafka-helpers';
@@ -144,6 +144,57 @@ describe('the embedded PostgreSQL (no server to install)', () => {
     } finally {
       await postgresCommand('stop', env);
       rmSync(env.POSTGRES_LOCAL_DATA, { recursive: true, force: true });
+    }
+  });
+
+  it('a PostgreSQL that wants a password, and a DATABASE_URL without one: the consumer and the demo say so at once, in one line', async () => {
+    const secured = await LocalPostgres.start({
+      dataDir: join(runsDir, 'scram'),
+      password: 'not-in-the-url',
+      log: () => undefined,
+    });
+    try {
+      // It is a real scram-sha-256 server: with the password, it answers.
+      expect(await query(secured.urlFor(), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      const withoutPassword = `postgres://postgres@127.0.0.1:${secured.port}/postgres`;
+
+      const startedAt = Date.now();
+      const consumer = spawnBuiltApp('order-consumer', {
+        ...ctx.env,
+        DATABASE_URL: withoutPassword,
+        HTTP_PORT: '0',
+      });
+      expect((await consumer.exited).code).toBe(1);
+      const seconds = (Date.now() - startedAt) / 1000;
+      process.stdout.write(`[local-postgres] consumer, no password: exit 1 after ${seconds.toFixed(1)} s\n`);
+      expect(seconds).toBeLessThan(10); // not the 60 s a database that is not there yet gets
+      expect(consumer.output).toHaveLength(1);
+      expect(JSON.parse(consumer.output[0])).toMatchObject({
+        msg: 'failed to start',
+        dependency: 'database',
+        fix: expect.stringContaining('the server wants a password: put it in DATABASE_URL'),
+      });
+
+      const demoStartedAt = Date.now();
+      const demo = await promisify(execFile)(
+        process.execPath,
+        ['-r', 'ts-node/register', 'tools/demo/main.ts'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, ...ctx.env, DATABASE_URL: withoutPassword, TS_NODE_TRANSPILE_ONLY: 'true' },
+        },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(demo.code).toBe(1);
+      // It exits too, instead of hanging a minute on the socket pg left open.
+      expect((Date.now() - demoStartedAt) / 1000).toBeLessThan(15);
+      expect(demo.stderr.trim().split('\n').at(-1)).toMatch(
+        /^demo failed: PostgreSQL at 127\.0\.0\.1:\d+ cannot be used \(.*password.*\): it wants a password: set DATABASE_URL with one/,
+      );
+    } finally {
+      await secured.destroy();
     }
   });
 

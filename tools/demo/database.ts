@@ -22,7 +22,9 @@ export async function onServerOf(
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
-  await admin.connect().catch((error: unknown) => {
+  await admin.connect().catch(async (error: unknown) => {
+    // pg leaves the socket open when it gives up on its side (a SASL error): it would keep the demo alive a minute.
+    await admin.end().catch(() => undefined);
     const why = (error as Error).message;
     // A stock server (Debian's, Docker's) wants a password the default URL does not have.
     const fix = /password must be a (non-empty )?string/.test(why)

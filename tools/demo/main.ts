@@ -79,8 +79,14 @@ function settingProblems(): string[] {
   return problems;
 }
 
-/** Back to a fresh start: the demo's rows and any broker data left by a run that was killed. */
+/** Back to a fresh start: what killed runs left in .cache (apps, brokers, clusters), then the demo's rows. */
 async function reset(): Promise<void> {
+  // The sweep first: a database that cannot be used must not keep a killed run's processes alive.
+  const apps = await removeLeftoverApps();
+  const [brokers, clusters] = await Promise.all([removeLeftoverBrokers(), removeLeftoverClusters()]);
+  say(
+    `stopped and removed the apps of ${apps} killed run(s), ${brokers} broker(s) and ${clusters} embedded PostgreSQL cluster(s) left in .cache`,
+  );
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const { hostname, port } = new URL(databaseUrl);
   // Without a server there (the demo used an embedded one, deleted when it stopped) there is nothing to drop.
@@ -90,11 +96,7 @@ async function reset(): Promise<void> {
       say(`dropped database ${name}`);
     });
   }
-  const apps = await removeLeftoverApps();
-  const [brokers, clusters] = await Promise.all([removeLeftoverBrokers(), removeLeftoverClusters()]);
-  say(
-    `stopped and removed the apps of ${apps} killed run(s), ${brokers} broker(s) and ${clusters} embedded PostgreSQL cluster(s) left in .cache: the next demo starts empty`,
-  );
+  say('the next demo starts empty');
 }
 
 async function main(): Promise<void> {

@@ -16,7 +16,11 @@ export async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise
 /** Runs `work` with a PostgreSQL connection to `url`, ended afterwards. */
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
-  await client.connect();
+  // Ended after a failed connect too: pg leaves the socket open when it gives up on its side (SASL).
+  await client.connect().catch(async (error: unknown) => {
+    await client.end().catch(() => undefined);
+    throw error;
+  });
   try {
     return await work(client);
   } finally {

@@ -10,8 +10,8 @@
  * stopped its apps on Ctrl-C.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, chownSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { closeSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../lib/ports';
 import { removeLeftoverClusters } from './leftover-clusters';
@@ -36,6 +36,8 @@ export interface LocalPostgresOptions {
   log?: (line: string) => void;
   /** Leave the server running after this process exits (the postgres:start command). */
   detached?: boolean;
+  /** Ask for this password (scram-sha-256, as a stock server does); omitted: trust, on 127.0.0.1 only. */
+  password?: string;
 }
 
 export class LocalPostgres {
@@ -43,11 +45,13 @@ export class LocalPostgres {
     readonly port: number,
     readonly dataDir: string,
     private readonly child: ChildProcess,
+    private readonly password?: string,
   ) {}
 
-  /** A URL for `database` on this server (the superuser, no password: it listens on 127.0.0.1 only). */
+  /** A URL for `database` on this server, as its superuser (with the password, when it asks for one). */
   urlFor(database = 'postgres'): string {
-    return `postgres://${SUPERUSER}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+    const login = this.password ? `${SUPERUSER}:${encodeURIComponent(this.password)}` : SUPERUSER;
+    return `postgres://${login}@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
   }
 
   static async start(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
@@ -70,12 +74,13 @@ export class LocalPostgres {
     // Messages in English whatever the machine's locale, so a failure can be read and matched.
     const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
     if (!existsSync(join(cluster, 'PG_VERSION'))) {
+      const auth = options.password ? passwordAuth(options.password, cluster, runAs) : ['--auth=trust'];
       try {
         execFileSync(
           bin.initdb,
           // UTF8 like any production server (the consumer relies on it refusing NUL and lone surrogates);
           // a scratch cluster skips the fsyncs of its own creation.
-          ['-D', cluster, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+          ['-D', cluster, '-U', SUPERUSER, ...auth, '--encoding=UTF8', '--locale=C', '--no-sync'],
           { stdio: 'pipe', env, ...runAs },
         );
       } catch (error) {
@@ -106,7 +111,7 @@ export class LocalPostgres {
       );
       closeSync(out);
       if (options.detached) child.unref();
-      const server = new LocalPostgres(port, dataDir, child);
+      const server = new LocalPostgres(port, dataDir, child, options.password);
       try {
         await server.ready(logFile);
       } catch (error) {
@@ -161,4 +166,12 @@ export class LocalPostgres {
       await new Promise((done) => setTimeout(done, 100));
     }
   }
+}
+
+/** initdb's arguments for scram-sha-256 with `password`, given in a file only the server's user reads. */
+function passwordAuth(password: string, cluster: string, owner: { uid?: number; gid?: number }): string[] {
+  const file = join(dirname(cluster), 'superuser-password');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  if (owner.uid !== undefined) chownSync(file, owner.uid, owner.gid!);
+  return ['--auth=scram-sha-256', `--pwfile=${file}`];
 }
