@@ -19,7 +19,8 @@ import {
   started,
   stop,
 } from './bench-env';
-import { cpuSeconds, fmt, median, peakRss, percent, say, table, until } from './measure';
+import { say } from '../lib/say';
+import { cpuSeconds, fmt, median, peakRss, percent, table, until } from './measure';
 
 type Contender = 'raw kafkajs eachBatch' | 'order-consumer';
 

@@ -8,10 +8,8 @@ import { Client } from 'pg';
 import { orderRecord } from '@app/contracts';
 import { OrderGenerator } from '@app/order-generator';
 import { TRACE_GC } from './gc-meter';
-import { say } from './measure';
-import { withAdmin, withClient } from '../lib/clients';
-
-export { withAdmin };
+import { say } from '../lib/say';
+import { withClient } from '../lib/clients';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');

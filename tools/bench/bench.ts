@@ -28,7 +28,7 @@ import { choosePostgres } from '../postgres/choose-postgres';
 import { throughput } from './backlog';
 import { describeMachine, ensureBuilt, serverUrl, Services } from './bench-env';
 import { latency } from './latency';
-import { say } from './measure';
+import { say } from '../lib/say';
 import { producerThroughput } from './producer';
 
 async function main(): Promise<void> {

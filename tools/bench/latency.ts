@@ -13,7 +13,8 @@ import {
   started,
   stop,
 } from './bench-env';
-import { fmt, peakRss, say, table, until } from './measure';
+import { say } from '../lib/say';
+import { fmt, peakRss, table, until } from './measure';
 
 export async function latency(services: Services, rates: number[], seconds: number): Promise<void> {
   const rows: string[][] = [];

@@ -2,10 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
+import { say } from '../lib/say';
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-
-export const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /** User + system CPU seconds the process has used so far (/proc/<pid>/stat). */
 export function cpuSeconds(pid: number): number {

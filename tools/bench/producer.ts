@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { topicSpecs } from '@app/kafka';
-import { APP_NODE_OPTIONS, ROOT, Services, started, withAdmin } from './bench-env';
-import { cpuSeconds, fmt, median, peakRss, say, table } from './measure';
+import { withAdmin } from '../lib/clients';
+import { APP_NODE_OPTIONS, ROOT, Services, started } from './bench-env';
+import { say } from '../lib/say';
+import { cpuSeconds, fmt, median, peakRss, table } from './measure';
 
 type ProducerContender = 'raw kafkajs producer' | 'order-producer';
 

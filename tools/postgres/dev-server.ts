@@ -14,12 +14,12 @@ import { join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { LocalPostgres } from './local-postgres';
 import { answers, serves, stopProcess } from '../lib/processes';
+import { say } from '../lib/say';
 
 const DATA_DIR = resolve(
   process.env.POSTGRES_LOCAL_DATA ?? join(__dirname, '..', '..', '.cache', 'postgres-dev'),
 );
 const DATABASE = 'orders';
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The running server of DATA_DIR, from the pid and port its postmaster.pid names. */
 function running(): { pid: number; port: number } | undefined {
