@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // The live view's page script runs in the browser, as plain JavaScript outside the TypeScript project.
-    files: ['tools/view/page/**/*.js'],
+    files: ['libs/pipeline-view/src/page/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       sourceType: 'script',

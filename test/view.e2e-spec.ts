@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { App, demoControls, last, running, startApp, stop } from '../tools/demo/apps';
 import { LocalKafka } from '../tools/kafka/local-kafka';
-import { startView } from '../tools/view/main';
+import { startView } from '@app/pipeline-view';
 import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
 import { withAdmin } from './support/kafka-helpers';

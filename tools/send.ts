@@ -14,7 +14,7 @@ import { kafkaClientOptions } from '@app/kafka';
 import { INestApplicationContext } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { requireTopics, runCommand } from './command';
-import { Kind, KINDS, recordsOf } from './send-kinds';
+import { Kind, KINDS, recordsOf } from '@app/order-generator';
 
 const kind = process.argv[2] as Kind;
 if (!KINDS.includes(kind)) {

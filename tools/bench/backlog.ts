@@ -20,7 +20,8 @@ import {
   stop,
 } from './bench-env';
 import { say } from '../lib/say';
-import { cpuSeconds, fmt, median, peakRss, percent, table, until } from './measure';
+import { waitUntil } from '../lib/wait';
+import { cpuSeconds, fmt, median, peakRss, percent, table } from './measure';
 
 type Contender = 'raw kafkajs eachBatch' | 'order-consumer';
 
@@ -125,13 +126,14 @@ async function drain(
   await db.connect();
   try {
     let atFirstRow: { cpu: number; gcMs: number } | undefined;
-    await until(`${contender} to store ${orders} orders`, 15 * 60, async () => {
+    const stored = async () => {
       if (child.exitCode !== null) throw new Error(`${contender} exited with code ${child.exitCode}`);
       const count = await rowCount(db);
       if (count > 0 && atFirstRow === undefined)
         atFirstRow = { cpu: cpuSeconds(child.pid!), gcMs: gc.milliseconds };
       return count >= orders;
-    });
+    };
+    await waitUntil(`${contender} to store ${orders} orders`, stored, { timeoutMs: 15 * 60_000 });
     const cpu = cpuSeconds(child.pid!) - (atFirstRow?.cpu ?? 0);
     const gcSeconds = (gc.milliseconds - (atFirstRow?.gcMs ?? 0)) / 1000;
     const peakRssMiB = peakRss(child.pid!);

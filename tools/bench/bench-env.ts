@@ -10,6 +10,7 @@ import { OrderGenerator } from '@app/order-generator';
 import { TRACE_GC } from './gc-meter';
 import { say } from '../lib/say';
 import { withClient } from '../lib/clients';
+import { stopChild } from '../lib/processes';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');
@@ -74,14 +75,7 @@ export function startConsumer(
   );
 }
 
-export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
+export const stop = (child: ChildProcess): Promise<void> => stopChild(child, 'SIGTERM', 15_000);
 
 export async function prefill(kafka: Kafka, topic: string, count: number): Promise<number> {
   const generator = new OrderGenerator(42);

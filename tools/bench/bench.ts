@@ -7,7 +7,7 @@
  *     consumer group and a fresh database; prints orders/s (first row → last row), consumer CPU
  *     seconds per 1,000 orders, peak RSS, the consumer/raw ratio per round and the load average.
  *     --profile also records a CPU profile of the last round's order-consumer and prints it by package.
- *     --view keeps the live view open on each contender (tools/view, in headless chromium): what a page costs.
+ *     --view keeps the live view open on each contender (@app/pipeline-view, in headless chromium): what a page costs.
  *   npm run bench -- --producer [--orders 100000 --rounds 3]
  *     the order-producer (dist/, PRODUCER_RATE at its maximum, PRODUCER_MAX_ORDERS) against a raw
  *     kafkajs producer (tools/bench/raw-producer.ts: 1,000 per send, the same delivery settings), each

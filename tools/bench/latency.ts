@@ -14,7 +14,8 @@ import {
   stop,
 } from './bench-env';
 import { say } from '../lib/say';
-import { fmt, peakRss, table, until } from './measure';
+import { waitUntil } from '../lib/wait';
+import { fmt, peakRss, table } from './measure';
 
 export async function latency(services: Services, rates: number[], seconds: number): Promise<void> {
   const rows: string[][] = [];
@@ -27,10 +28,11 @@ export async function latency(services: Services, rates: number[], seconds: numb
     const consumer = startConsumer(services, databaseUrl, topic, group);
     const db = new Client({ connectionString: databaseUrl });
     try {
-      await until('the consumer to join its group', 60, async () => {
+      const joined = async () => {
         const [description] = (await services.admin.describeGroups([group])).groups;
         return description.state === 'Stable' && description.members.length === 1;
-      });
+      };
+      await waitUntil('the consumer to join its group', joined, { timeoutMs: 60_000 });
       const producer = started(
         spawn(process.execPath, [join('dist', 'apps', 'order-producer', 'main.js')], {
           cwd: ROOT,
@@ -54,10 +56,12 @@ export async function latency(services: Services, rates: number[], seconds: numb
         0,
       );
       await db.connect();
-      await until(
+      await waitUntil(
         `the consumer to store ${produced} orders`,
-        120,
         async () => (await rowCount(db)) >= produced,
+        {
+          timeoutMs: 120_000,
+        },
       );
       const [stats] = (
         await db.query<Record<string, number>>(`

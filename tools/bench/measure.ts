@@ -1,7 +1,6 @@
 /** What the bench reads from /proc about a contender, and how it prints what it measured. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setTimeout } from 'node:timers/promises';
 import { say } from '../lib/say';
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -17,14 +16,6 @@ export function cpuSeconds(pid: number): number {
 export function peakRss(pid: number): number {
   const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Math.round(Number(kib) / 1024);
-}
-
-export async function until(what: string, seconds: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${seconds} s`);
-    await setTimeout(200);
-  }
 }
 
 export function table(header: string[], rows: string[][]): void {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
+import { stopChild } from '../lib/processes';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -15,7 +16,7 @@ export interface OpenView {
 }
 
 export async function openView(env: Record<string, string>): Promise<OpenView> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'view', 'main.ts')], {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register', join('tools', 'view.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env, VIEW_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -37,8 +38,7 @@ export async function openView(env: Record<string, string>): Promise<OpenView> {
     url,
     close: async () => {
       await browser.close();
-      child.kill('SIGTERM');
-      await new Promise((done) => child.once('exit', done));
+      await stopChild(child, 'SIGTERM', 10_000);
     },
   };
 }

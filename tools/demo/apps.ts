@@ -3,11 +3,11 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout } from 'node:timers/promises';
 import { LocalKafkaCluster } from '../kafka/local-cluster';
-import { removeRunFolders, serves, stopProcess } from '../lib/processes';
+import { removeRunFolders, serves, stopChild, stopProcess } from '../lib/processes';
+import { waitUntil } from '../lib/wait';
 import { checkInterrupted } from './interruption';
-import { PipelineControls } from '../view/pipeline-controls';
+import { PipelineControls } from '@app/pipeline-view';
 
 const ROOT = resolve(__dirname, '..', '..');
 const APPS = join(ROOT, 'dist', 'apps');
@@ -85,11 +85,8 @@ export function appEnvironment(
 
 export const running = (app: App): boolean => app.child.exitCode === null && app.child.signalCode === null;
 
-export async function stop(app: App): Promise<void> {
-  if (!running(app)) return;
-  app.child.kill('SIGTERM');
-  await app.exited;
-}
+// An app leaves its group and exits within 10 s of SIGTERM; one that does not is killed.
+export const stop = (app: App): Promise<void> => stopChild(app.child, 'SIGTERM', 15_000);
 
 export function last(app: App, msg: string): Record<string, unknown> | undefined {
   return [...app.lines].reverse().find((line) => line.msg === msg);
@@ -160,8 +157,7 @@ export async function waitFor(
   seconds: number,
   apps: App[],
 ): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!check()) {
+  const done = () => {
     checkInterrupted();
     const gone = apps.find((app) => app.child.exitCode !== null);
     if (gone) {
@@ -171,7 +167,7 @@ export async function waitFor(
         `${gone.name} exited with code ${gone.child.exitCode} while waiting for ${what}: ${why}`,
       );
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await setTimeout(200);
-  }
+    return Boolean(check());
+  };
+  await waitUntil(what, done, { timeoutMs: seconds * 1000 });
 }

@@ -10,7 +10,7 @@ import { consumerConfig, kafkaConfig } from '@app/config';
 import { setTimeout } from 'node:timers/promises';
 import { LocalKafkaCluster } from '../kafka/local-cluster';
 import { say } from '../lib/say';
-import { startView } from '../view/main';
+import { startView } from '@app/pipeline-view';
 import { App, appEnvironment, demoControls, endpointsOf, last, startApp, stop, waitFor } from './apps';
 import { LeaderFailover } from './failover';
 import { checkInterrupted } from './interruption';

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { freePort } from '../lib/ports';
 import { alive, stopProcess } from '../lib/processes';
+import { waitUntil, WaitTimeout } from '../lib/wait';
 import {
   brokerProperties,
   ClusterMembership,
@@ -182,19 +183,18 @@ export class LocalKafka {
     };
     writeFileSync(join(this.dataDir, STATE_FILE), JSON.stringify(state));
     const from = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').length : 0;
-    const deadline = Date.now() + 90_000;
-    while (!readFileSync(this.logFile, 'utf8').slice(from).includes(STARTED_LINE)) {
+    const started = () => {
       if (spawnError)
         throw new Error(missingProgram(spawnError, 'Java', 'java', JAVA_MISSING) ?? String(spawnError));
-      if (child.exitCode !== null) {
+      if (child.exitCode !== null)
         throw new Error(`Kafka broker exited with code ${child.exitCode}; see ${this.logFile}`);
-      }
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`Kafka broker did not start within 90 s; see ${this.logFile}`);
-      }
-      await new Promise((done) => setTimeout(done, 100));
-    }
+      return readFileSync(this.logFile, 'utf8').slice(from).includes(STARTED_LINE);
+    };
+    await waitUntil('Kafka', started, { timeoutMs: 90_000, intervalMs: 100 }).catch((error) => {
+      if (!(error instanceof WaitTimeout)) throw error;
+      child.kill('SIGKILL');
+      throw new Error(`Kafka broker did not start within 90 s; see ${this.logFile}`);
+    });
     this.log(`local Kafka ${KAFKA_VERSION} ready on ${this.brokers} (pid ${child.pid})`);
   }
 }

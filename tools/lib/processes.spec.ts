@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { alive, stopProcess } from './processes';
+import { waitUntil } from './wait';
 
 /**
  * A zombie: `sleep 0.1` whose parent (the shell, turned into `sleep 30` by exec) never collects it,
@@ -13,8 +14,7 @@ async function aZombie() {
   });
   const [line] = (await once(createInterface({ input: parent.stdout }), 'line')) as [string];
   const pid = Number(line);
-  const deadline = Date.now() + 5_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
+  await waitUntil('sleep 0.1 to exit', () => !alive(pid), { timeoutMs: 5_000, intervalMs: 20 });
   return { pid, parent };
 }
 

@@ -1,8 +1,10 @@
-/** Process checks shared by the local broker and the embedded PostgreSQL. */
+/** Process checks and stops shared by the tools and the tests. */
+import { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout } from 'node:timers/promises';
+import { waitUntil } from './wait';
 
 /**
  * Whether `pid` runs (another user's process counts). A zombie does not: it has exited and only
@@ -49,12 +51,23 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: 
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'EPERM';
   }
-  const deadline = Date.now() + graceMs;
-  while (alive(pid)) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-    await setTimeout(100);
-  }
+  const gone = () => !alive(pid);
+  await waitUntil(`process ${pid} to exit`, gone, { timeoutMs: graceMs, intervalMs: 100 }).catch(() => {
+    process.kill(pid, 'SIGKILL');
+    // Only a process stuck in the kernel (a dead disk, a hung mount) outlives SIGKILL for long.
+    return waitUntil(`process ${pid} to exit after SIGKILL`, gone, { timeoutMs: 10_000, intervalMs: 100 });
+  });
   return true;
+}
+
+/** Sends `signal` to a child this process started and waits for it to exit, killing it after `graceMs`. */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** A run's folder is named `<kind>-<time>-<pid of the run>`: whether that run has ended. */

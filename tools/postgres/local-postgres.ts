@@ -14,6 +14,8 @@ import { closeSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, wr
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../lib/ports';
+import { stopChild } from '../lib/processes';
+import { waitUntil, WaitTimeout } from '../lib/wait';
 import { removeLeftoverClusters } from './leftover-clusters';
 import {
   binaries,
@@ -128,13 +130,7 @@ export class LocalPostgres {
 
   /** Fast shutdown (SIGINT: open sessions are ended, nothing half-written stays). */
   async stop(): Promise<void> {
-    const { child } = this;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGINT');
-    const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(deadline);
+    await stopChild(this.child, 'SIGINT', 20_000);
   }
 
   /** Stops the server and deletes its cluster. */
@@ -144,27 +140,26 @@ export class LocalPostgres {
   }
 
   private async ready(logFile: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
+    const accepts = async () => {
       if (this.child.exitCode !== null) {
         const last = readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join(' | ');
         throw new Error(`the embedded PostgreSQL exited with code ${this.child.exitCode}: ${last}`);
       }
       const client = new Client({ connectionString: this.urlFor() });
-      try {
-        await client.connect();
-        return;
-      } catch {
-        // still starting
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-      if (Date.now() > deadline) {
-        await this.stop();
-        throw new Error(`the embedded PostgreSQL did not accept connections within 60 s; see ${logFile}`);
-      }
-      await new Promise((done) => setTimeout(done, 100));
-    }
+      // Refused while it starts: not yet, not an error.
+      return client
+        .connect()
+        .then(
+          () => true,
+          () => false,
+        )
+        .finally(() => client.end().catch(() => undefined));
+    };
+    await waitUntil('PostgreSQL', accepts, { timeoutMs: 60_000, intervalMs: 100 }).catch(async (error) => {
+      if (!(error instanceof WaitTimeout)) throw error;
+      await this.stop();
+      throw new Error(`the embedded PostgreSQL did not accept connections within 60 s; see ${logFile}`);
+    });
   }
 }
 

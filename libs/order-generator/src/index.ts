@@ -1,2 +1,3 @@
 export * from './order-generator';
 export * from './order-id.factory';
+export * from './lesson-records';

@@ -14,7 +14,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { Kind, KINDS } from '../send-kinds';
+import { Kind, KINDS } from '@app/order-generator';
 import { PIPELINE_CONTROLS, PipelineControls } from './pipeline-controls';
 import { PipelineProbe } from './pipeline-probe';
 import { RecordSender } from './record-sender';

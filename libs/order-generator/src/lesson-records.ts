@@ -1,7 +1,7 @@
 /** The records `npm run send` and the live view's buttons send, one kind per lesson. */
 import { orderRecord } from '@app/contracts';
 import { Message } from 'kafkajs';
-import { OrderGenerator } from '@app/order-generator';
+import { OrderGenerator } from './order-generator';
 
 export const KINDS = ['order', 'poison', 'invalid', 'conflicting-duplicate'] as const;
 export type Kind = (typeof KINDS)[number];

@@ -2,7 +2,7 @@ import { KafkaConfig, kafkaConfig } from '@app/config';
 import { kafkaClientOptions, reliableProducerOptions } from '@app/kafka';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Kafka, logLevel, Producer } from 'kafkajs';
-import { Kind, recordsOf } from '../send-kinds';
+import { Kind, recordsOf } from '@app/order-generator';
 
 /** The page's "send" buttons: the records of `npm run send`, through one producer kept for the view's life. */
 @Injectable()

@@ -1,18 +1,14 @@
-/**
- * npm run view: the live view of a running pipeline, at http://127.0.0.1:VIEW_PORT (3003). It reads
- * KAFKA_BROKERS, DATABASE_URL, the topics and the group like the apps, and the apps' own endpoints
- * (VIEW_APPS). `npm run demo` starts the same view with buttons for its own processes.
- */
 import { viewConfig, ViewConfig } from '@app/config';
-import { dropKafkajsTimerWarning, exitOnSignals } from '@app/platform';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AddressInfo } from 'node:net';
-import { failCommand } from '../command';
 import { PipelineControls } from './pipeline-controls';
 import { PipelineViewModule } from './view.module';
 
-/** Starts the view on `port` (VIEW_PORT when not given) and returns it with its address. */
+/**
+ * Starts the live view of a running pipeline on `port` (VIEW_PORT when not given) and returns it with
+ * its address: `npm run view` on its own, or inside the demo with buttons for its processes (`controls`).
+ */
 export async function startView(
   controls?: PipelineControls,
   port?: number,
@@ -34,13 +30,4 @@ export async function startView(
   app.useLogger(['error', 'warn']);
   const address = (app.getHttpServer() as { address(): AddressInfo }).address();
   return { app, url: `http://127.0.0.1:${address.port}` };
-}
-
-if (require.main === module) {
-  dropKafkajsTimerWarning();
-  startView().then(({ app, url }) => {
-    // Run inside the demo, the view closes with the demo; on its own, with Ctrl-C.
-    exitOnSignals(app);
-    process.stdout.write(`live view of the pipeline: ${url}  (Ctrl-C stops it)\n`);
-  }, failCommand('view'));
 }
