@@ -1,4 +1,5 @@
 import { withClient } from '../../tools/lib/clients';
+import { createDatabase, databaseOf, dropDatabase, withDatabase } from '../../tools/lib/databases';
 
 const PREFIX = 'food_orders_e2e_';
 
@@ -9,17 +10,14 @@ export async function createTestDatabase(postgresUrl: string, runId: string, lab
     .replace(/[^a-z0-9_]/g, '_')
     .slice(0, 63);
   await withClient(postgresUrl, async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
+    await dropDatabase(client, name);
+    await createDatabase(client, name);
   });
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return withDatabase(postgresUrl, name);
 }
 
 export async function dropTestDatabase(postgresUrl: string, databaseUrl: string): Promise<void> {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  await withClient(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  await withClient(postgresUrl, (client) => dropDatabase(client, databaseOf(databaseUrl)));
 }
 
 /** Drops whatever databases a run left behind (a test file that crashed before its afterAll). */
@@ -29,6 +27,6 @@ export async function dropRunDatabases(postgresUrl: string, runId: string): Prom
       'SELECT datname FROM pg_database WHERE datname LIKE $1',
       [`${PREFIX}${runId}_%`],
     );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    for (const { datname } of rows) await dropDatabase(client, datname);
   });
 }

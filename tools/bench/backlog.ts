@@ -8,7 +8,7 @@ import { openView } from './open-view';
 import { cpuByPackage } from './profile-summary';
 import {
   createTopic,
-  dropDatabase,
+  dropDatabaseOf,
   freshDatabase,
   prefill,
   PROFILE_DIR,
@@ -153,7 +153,7 @@ async function drain(
     await page?.close();
     await db.end();
     await stop(child);
-    await dropDatabase(services, databaseUrl);
+    await dropDatabaseOf(services, databaseUrl);
   }
 }
 

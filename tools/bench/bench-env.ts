@@ -10,6 +10,7 @@ import { OrderGenerator } from '@app/order-generator';
 import { TRACE_GC } from './gc-meter';
 import { say } from '../lib/say';
 import { withClient } from '../lib/clients';
+import { createDatabase, databaseOf, dropDatabase, withDatabase } from '../lib/databases';
 import { stopChild } from '../lib/processes';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -102,23 +103,19 @@ export async function createTopic(admin: Admin, topic: string): Promise<void> {
 
 export async function freshDatabase(services: Services, label: string): Promise<string> {
   const name = `food_orders_bench_${services.runId}_${label}`;
-  await withClient(services.adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(services.adminUrl);
-  url.pathname = `/${name}`;
+  await withClient(services.adminUrl, (client) => createDatabase(client, name));
+  const url = withDatabase(services.adminUrl, name);
   // The consumer's own migrate step: both contenders write to the same table and indexes.
   execFileSync(process.execPath, [CONSUMER_MAIN, 'migrate'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, DATABASE_URL: url, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return url.toString();
+  return url;
 }
 
-export async function dropDatabase(services: Services, databaseUrl: string): Promise<void> {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  await withClient(services.adminUrl, (client) =>
-    client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  );
+export async function dropDatabaseOf(services: Services, databaseUrl: string): Promise<void> {
+  await withClient(services.adminUrl, (client) => dropDatabase(client, databaseOf(databaseUrl)));
 }
 
 export async function rowCount(db: Client): Promise<number> {
@@ -130,12 +127,6 @@ export function ensureBuilt(): void {
   if (existsSync(join(ROOT, CONSUMER_MAIN))) return;
   say('▶ building the apps (npm run build)');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-export function serverUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
-  return url.toString();
 }
 
 export function describeMachine(brokers: string, local: boolean): void {

@@ -26,7 +26,8 @@ import { dropKafkajsTimerWarning } from '@app/platform';
 import { LocalKafka } from '../kafka/local-kafka';
 import { choosePostgres } from '../postgres/choose-postgres';
 import { throughput } from './backlog';
-import { describeMachine, ensureBuilt, serverUrl, Services } from './bench-env';
+import { withDatabase } from '../lib/databases';
+import { describeMachine, ensureBuilt, Services } from './bench-env';
 import { latency } from './latency';
 import { say } from '../lib/say';
 import { producerThroughput } from './producer';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   await admin.connect();
   const services: Services = {
     brokers,
-    adminUrl: serverUrl(postgres.url),
+    adminUrl: withDatabase(postgres.url, 'postgres'),
     runId: Date.now().toString(36),
     kafka,
     admin,

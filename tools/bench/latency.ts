@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   createTopic,
-  dropDatabase,
+  dropDatabaseOf,
   freshDatabase,
   ROOT,
   rowCount,
@@ -90,7 +90,7 @@ export async function latency(services: Services, rates: number[], seconds: numb
     } finally {
       await db.end().catch(() => undefined);
       await stop(consumer);
-      await dropDatabase(services, databaseUrl);
+      await dropDatabaseOf(services, databaseUrl);
       await services.admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
     }
   }

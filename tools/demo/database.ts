@@ -1,15 +1,12 @@
 /** The demo's database: created when missing, dropped by demo:reset; one line with the fix when the server cannot be used. */
 import { Client } from 'pg';
+import { createDatabase, databaseOf, withDatabase } from '../lib/databases';
 import { say } from '../lib/say';
 
 /** Creates the demo's database when it does not exist yet. */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   await onServerOf(databaseUrl, async (admin, name) => {
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) {
-      await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
-      say(`▶ created database ${name}`);
-    }
+    if (await createDatabase(admin, name)) say(`▶ created database ${name}`);
   });
 }
 
@@ -19,9 +16,8 @@ export async function onServerOf(
   work: (admin: Client, name: string) => Promise<void>,
 ): Promise<void> {
   const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
+  const name = databaseOf(databaseUrl);
+  const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
   await admin.connect().catch(async (error: unknown) => {
     // pg leaves the socket open when it gives up on its side (a SASL error): it would keep the demo alive a minute.
     await admin.end().catch(() => undefined);

@@ -24,6 +24,7 @@ import { removeLeftoverBrokers } from '../kafka/leftover-brokers';
 import { LocalKafkaCluster, nodesOption } from '../kafka/local-cluster';
 import { LocalKafka } from '../kafka/local-kafka';
 import { answers } from '../lib/processes';
+import { dropDatabase } from '../lib/databases';
 import { say } from '../lib/say';
 import { choosePostgres, embeddedPostgresForced } from '../postgres/choose-postgres';
 import { removeLeftoverClusters } from '../postgres/leftover-clusters';
@@ -92,7 +93,7 @@ async function reset(): Promise<void> {
   // Without a server there (the demo used an embedded one, deleted when it stopped) there is nothing to drop.
   if (process.env.DATABASE_URL || (await answers(hostname, Number(port || 5432)))) {
     await onServerOf(databaseUrl, async (admin, name) => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+      await dropDatabase(admin, name);
       say(`dropped database ${name}`);
     });
   }

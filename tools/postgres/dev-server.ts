@@ -11,9 +11,10 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { Client } from 'pg';
 import { LocalPostgres } from './local-postgres';
 import { answers, serves, stopProcess } from '../lib/processes';
+import { withClient } from '../lib/clients';
+import { createDatabase } from '../lib/databases';
 import { say } from '../lib/say';
 
 const DATA_DIR = resolve(
@@ -51,14 +52,7 @@ async function start(): Promise<void> {
     );
   }
   const server = await LocalPostgres.start({ dataDir: DATA_DIR, port, detached: true, log: say });
-  const client = new Client({ connectionString: server.urlFor() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await client.end();
-  }
+  await withClient(server.urlFor(), (client) => createDatabase(client, DATABASE));
   say(`DATABASE_URL=${urlOf(port)}`);
 }
 
