@@ -35,6 +35,7 @@ describe('kafkaLogCreator', () => {
     'The coordinator is loading and hence can’t process requests for this group',
     'There is no leader for this topic-partition as we are in the middle of a leadership election',
     'This server does not host this topic-partition',
+    'The group is rebalancing, so a rejoin is needed',
   ])('logs a cluster state kafkajs retries by itself at info, not as an error: %s', (error) => {
     expect(logged(logLevel.ERROR, 'Response Metadata(key: 3, version: 6)', { error }).level).toBe('info');
   });

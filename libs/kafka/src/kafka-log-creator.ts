@@ -2,12 +2,14 @@ import { Logger } from '@nestjs/common';
 import { logCreator, logLevel } from 'kafkajs';
 
 /**
- * Cluster states kafkajs answers by retrying on its own: a group forming, a topic just created, a
- * leader moving. Logged at info: an app that starts while they last is healthy; if they outlast the
- * retries, the failure that follows is logged as one.
+ * Cluster states kafkajs answers by retrying or rejoining on its own: a group forming or rebalancing
+ * (a consumer joined or left), a topic just created, a leader moving. Logged at info: an app that
+ * starts or scales while they last is healthy; if they outlast the retries, the failure that follows
+ * is logged as one.
  */
 const RETRIED_STATES = [
   /coordinator is (not available|loading)/i,
+  /group is rebalancing/i,
   /leadership election/i,
   /not the leader for that topic-partition/i,
   /does not host this topic-partition/i,
