@@ -53,11 +53,21 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: 
   }
   const gone = () => !alive(pid);
   await waitUntil(`process ${pid} to exit`, gone, { timeoutMs: graceMs, intervalMs: 100 }).catch(() => {
-    process.kill(pid, 'SIGKILL');
+    if (!signalled(pid, 'SIGKILL')) return; // it exited just now
     // Only a process stuck in the kernel (a dead disk, a hung mount) outlives SIGKILL for long.
     return waitUntil(`process ${pid} to exit after SIGKILL`, gone, { timeoutMs: 10_000, intervalMs: 100 });
   });
   return true;
+}
+
+/** Sends `signal` to `pid`; false when there is no such process any more. */
+function signalled(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    return process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw error;
+  }
 }
 
 /** Sends `signal` to a child this process started and waits for it to exit, killing it after `graceMs`. */
