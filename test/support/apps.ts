@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import type { ConsumerState } from '../../apps/order-consumer/src/kafka/consumer-state';
 import type { ConsumerTelemetry } from '../../apps/order-consumer/src/kafka/consumer-telemetry';
 import { eventually } from './eventually';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../../tools/lib/paths';
 
 export interface RunningConsumer {
   app: INestApplication;

@@ -6,6 +6,7 @@ import { ITopicConfig, Kafka, logLevel } from 'kafkajs';
 import { eventually } from './eventually';
 import { groupCaughtUp } from './kafka-helpers';
 import { createTestDatabase, dropTestDatabase } from './test-database';
+import { cacheDir } from '../../tools/lib/paths';
 
 /** What one e2e test file runs against: its own database, topics and consumer group on the shared services. */
 export interface E2eContext {
@@ -21,7 +22,7 @@ export interface E2eContext {
 }
 
 /** Where the apps a test file runs in-process write their logs (one file per test file, kept after the run). */
-export const TEST_LOGS = join(__dirname, '..', '..', '.cache', 'test-logs');
+export const TEST_LOGS = cacheDir('test-logs');
 
 export async function setUpE2e(label: string): Promise<E2eContext> {
   const runId = required('TEST_RUN_ID');

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
+import { ROOT } from '../../tools/lib/paths';
 
 /**
  * A run killed with kill -9 while its server runs: a separate process starts `server` (LocalKafka or

@@ -12,13 +12,13 @@ import {
   freshDatabase,
   prefill,
   PROFILE_DIR,
-  ROOT,
   rowCount,
   Services,
   startConsumer,
   started,
   stop,
 } from './bench-env';
+import { ROOT } from '../lib/paths';
 import { say } from '../lib/say';
 import { waitUntil } from '../lib/wait';
 import { cpuSeconds, fmt, median, peakRss, percent, table } from './measure';

@@ -2,7 +2,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Admin, Kafka, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 import { orderRecord } from '@app/contracts';
@@ -12,9 +12,9 @@ import { say } from '../lib/say';
 import { withClient } from '../lib/clients';
 import { createDatabase, databaseOf, dropDatabase, withDatabase } from '../lib/databases';
 import { stopChild } from '../lib/processes';
+import { cacheDir, ROOT } from '../lib/paths';
 
-export const ROOT = resolve(__dirname, '..', '..');
-export const PROFILE_DIR = join(ROOT, '.cache', 'bench-profile');
+export const PROFILE_DIR = cacheDir('bench-profile');
 // The image's memory settings, unless BENCH_NODE_OPTIONS tries others (e.g. a larger young generation).
 export const APP_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? dockerfileNodeOptions();
 const CONSUMER_MAIN = join('dist', 'apps', 'order-consumer', 'main.js');

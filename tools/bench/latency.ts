@@ -6,13 +6,13 @@ import {
   createTopic,
   dropDatabaseOf,
   freshDatabase,
-  ROOT,
   rowCount,
   Services,
   startConsumer,
   started,
   stop,
 } from './bench-env';
+import { ROOT } from '../lib/paths';
 import { say } from '../lib/say';
 import { waitUntil } from '../lib/wait';
 import { fmt, peakRss, table } from './measure';

@@ -3,12 +3,11 @@
  * headless browser for the whole drain, so the bench's table says what an open page costs.
  */
 import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { stopChild } from '../lib/processes';
-
-const ROOT = resolve(__dirname, '..', '..');
+import { ROOT } from '../lib/paths';
 
 export interface OpenView {
   url: string;

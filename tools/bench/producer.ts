@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { topicSpecs } from '@app/kafka';
 import { withAdmin } from '../lib/clients';
-import { APP_NODE_OPTIONS, ROOT, Services, started } from './bench-env';
+import { APP_NODE_OPTIONS, Services, started } from './bench-env';
+import { ROOT } from '../lib/paths';
 import { say } from '../lib/say';
 import { cpuSeconds, fmt, median, peakRss, table } from './measure';
 

@@ -1,21 +1,21 @@
 /** The demo's app processes: started from dist/, followed through their JSON log lines, and handed to the live view. */
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalKafkaCluster } from '../kafka/local-cluster';
 import { removeRunFolders, serves, stopChild, stopProcess } from '../lib/processes';
 import { waitUntil } from '../lib/wait';
 import { checkInterrupted } from './interruption';
 import { PipelineControls } from '@app/pipeline-view';
+import { cacheDir, ROOT } from '../lib/paths';
 
-const ROOT = resolve(__dirname, '..', '..');
 const APPS = join(ROOT, 'dist', 'apps');
 /**
  * Each app's pid, in a folder named after this run: a demo killed with kill -9 cannot stop its apps,
  * so the next run and demo:reset do (removeLeftoverApps).
  */
-const RUNS_DIR = join(ROOT, '.cache', 'demo-apps');
+const RUNS_DIR = cacheDir('demo-apps');
 const runDir = join(RUNS_DIR, `apps-${Date.now()}-${process.pid}`);
 
 export interface App {

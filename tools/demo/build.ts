@@ -1,10 +1,9 @@
 /** The apps the demo runs are dist/'s: built first when their sources are newer. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { say } from '../lib/say';
-
-const ROOT = resolve(__dirname, '..', '..');
+import { ROOT } from '../lib/paths';
 
 const builtApps = () =>
   ['order-producer', 'order-consumer'].map((app) => join(ROOT, 'dist', 'apps', app, 'main.js'));

@@ -11,17 +11,16 @@
  * ports), so topics, orders and committed offsets survive a restart.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startDevBroker } from './dev-broker';
 import { KAFKA_TOOLS, requireBroker, runKafkaTool } from './kafka-tools';
 import { LocalKafkaCluster, nodesOption, startDevCluster } from './local-cluster';
 import { LocalKafka, STATE_FILE } from './local-kafka';
-
-const ROOT = resolve(__dirname, '..', '..');
+import { cacheDir } from '../lib/paths';
 
 async function main(command: string | undefined): Promise<void> {
-  const dataDir = join(ROOT, '.cache', 'kafka-dev');
-  const clusterDir = join(ROOT, '.cache', 'kafka-dev-cluster');
+  const dataDir = cacheDir('kafka-dev');
+  const clusterDir = cacheDir('kafka-dev-cluster');
   const log = (line: string) => process.stdout.write(`${line}\n`);
   if (command === 'start') {
     const port = Number(process.env.KAFKA_LOCAL_PORT ?? 9092);

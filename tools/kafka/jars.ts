@@ -2,10 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cacheDir } from '../lib/paths';
 
 export const KAFKA_VERSION = '3.9.2';
-export const KAFKA_CACHE_DIR = join(resolve(__dirname, '..', '..'), '.cache', 'kafka');
+export const KAFKA_CACHE_DIR = cacheDir('kafka');
 
 /** The fix for a program that is not installed (ENOENT from spawning it), or undefined for any other failure. */
 export function missingProgram(

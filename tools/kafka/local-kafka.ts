@@ -5,7 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from '../lib/ports';
 import { alive, stopProcess } from '../lib/processes';
 import { waitUntil, WaitTimeout } from '../lib/wait';
@@ -21,9 +21,9 @@ import {
 } from './kraft-node';
 import { removeLeftoverBrokers } from './leftover-brokers';
 import { JAVA_MISSING, KAFKA_CACHE_DIR, KAFKA_VERSION, missingProgram, resolveJars } from './jars';
+import { cacheDir } from '../lib/paths';
 
-const ROOT = resolve(__dirname, '..', '..');
-export const KAFKA_RUNS_DIR = join(ROOT, '.cache', 'kafka-runs');
+export const KAFKA_RUNS_DIR = cacheDir('kafka-runs');
 const STARTED_LINE = 'Kafka Server started';
 export const STATE_FILE = 'broker.json';
 

@@ -1,4 +1,5 @@
 /** Which PostgreSQL the demo, the bench and the tests use: DATABASE_URL, the local one, or an embedded one. */
+import { databaseOf } from '../lib/databases';
 import { answers } from '../lib/processes';
 import { LocalPostgres } from './local-postgres';
 
@@ -42,5 +43,5 @@ export async function choosePostgres(
       : `no DATABASE_URL and no PostgreSQL at ${local.host}: starting an embedded one`,
   );
   const server = await LocalPostgres.start({ log: serverLog });
-  return { url: server.urlFor(decodeURIComponent(local.pathname.slice(1))), source: 'embedded', server };
+  return { url: server.urlFor(databaseOf(localUrl)), source: 'embedded', server };
 }

@@ -16,10 +16,9 @@ import { answers, serves, stopProcess } from '../lib/processes';
 import { withClient } from '../lib/clients';
 import { createDatabase } from '../lib/databases';
 import { say } from '../lib/say';
+import { cacheDir } from '../lib/paths';
 
-const DATA_DIR = resolve(
-  process.env.POSTGRES_LOCAL_DATA ?? join(__dirname, '..', '..', '.cache', 'postgres-dev'),
-);
+const DATA_DIR = resolve(process.env.POSTGRES_LOCAL_DATA ?? cacheDir('postgres-dev'));
 const DATABASE = 'orders';
 
 /** The running server of DATA_DIR, from the pid and port its postmaster.pid names. */

@@ -11,7 +11,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, chownSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../lib/ports';
 import { stopChild } from '../lib/processes';
@@ -25,9 +25,9 @@ import {
   serverUser,
   version,
 } from './server-files';
+import { cacheDir, ROOT } from '../lib/paths';
 
-const ROOT = resolve(__dirname, '..', '..');
-export const POSTGRES_RUNS_DIR = join(ROOT, '.cache', 'postgres-runs');
+export const POSTGRES_RUNS_DIR = cacheDir('postgres-runs');
 const SUPERUSER = 'postgres';
 
 export interface LocalPostgresOptions {

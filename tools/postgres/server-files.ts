@@ -19,8 +19,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '..', '..');
+import { ROOT } from '../lib/paths';
 
 export interface Binaries {
   initdb: string;
