@@ -40,7 +40,11 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
     recoveredMs?: number;
     /** Longest an order of the scenario waited in the topic before its row was written. */
     waitedMs?: number;
+    /** A killed leader: how long until its partition had a new one. */
+    electedMs?: number;
   }> = [];
+  /** What the fault function of the running scenario learnt about it. */
+  let learnt: { electedMs?: number } = {};
   const urlOf = async (app: ChildApp) => `http://127.0.0.1:${await app.httpPort()}`;
   const ready = async (app: ChildApp) => {
     const url = await urlOf(app);
@@ -94,7 +98,8 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
     );
     const recoveredMs = exited ? undefined : Date.now() - healedAt;
     const { code } = await producer.exited;
-    scenarios.push({ name, from, to: new Date(), recoveredMs });
+    scenarios.push({ name, from, to: new Date(), recoveredMs, ...learnt });
+    learnt = {};
     const line = producer.output.find(
       (l) => l.includes('producer finished') || l.includes('could not deliver'),
     );
@@ -212,17 +217,25 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
     });
     const plain = produceNumbered(ctx.kafka, numbered);
     await produceThrough('leader kill', 45, async () => {
-      const leader = await leaderOf(ctx.kafka, ctx.topics.orders, 0);
+      // A leader that is not also the group's coordinator (the next scenario kills that one).
+      const coordinator = await coordinatorOf(ctx.kafka, ctx.group);
+      const leaders = await Promise.all(
+        [0, 1, 2].map((partition) => leaderOf(ctx.kafka, ctx.topics.orders, partition)),
+      );
+      // Kafka places the leaders of a new topic's partitions round-robin: three nodes lead one each.
+      const partition = leaders.findIndex((node) => node !== coordinator);
+      const leader = leaders[partition];
       const killedAt = Date.now();
       await ctx.cluster.node(leader).kill();
-      say(`killed node ${leader}, leader of partition 0`);
+      say(`killed node ${leader}, leader of partition ${partition} (coordinator: node ${coordinator})`);
       let now = leader;
-      await eventually('partition 0 to have a new leader', async () => {
+      await eventually(`partition ${partition} to have a new leader`, async () => {
         // Brokers learn the new leader one by one: this is the first that says so.
-        now = await leaderOf(ctx.kafka, ctx.topics.orders, 0);
+        now = await leaderOf(ctx.kafka, ctx.topics.orders, partition);
         return now > 0 && now !== leader;
       });
-      say(`partition 0 led by node ${now} after ${Date.now() - killedAt} ms`);
+      learnt.electedMs = Date.now() - killedAt;
+      say(`partition ${partition} led by node ${now} after ${learnt.electedMs} ms`);
       await during(killedAt, FAULT_MS, () => Promise.resolve()).finally(() =>
         ctx.cluster.node(leader).restart(),
       );
@@ -306,6 +319,7 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
     const report = await checkDelivery(ctx, 'cluster');
     await explainOrdering(records, report.problems);
     const appendedAt = new Map(records.map((r) => [r.headers['x-correlation-id'], r.timestamp]));
+    const partitionOf = new Map(records.map((r) => [r.headers['x-correlation-id'], r.partition]));
     for (const scenario of scenarios) {
       const { rows } = await ctx.db.query<{ order_id: string; created: Date; stored: Date }>(
         `SELECT order_id, created_at AS created, processed_at AS stored
@@ -313,11 +327,14 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
         [scenario.from, scenario.to],
       );
       const createdToStored = Math.max(...rows.map((r) => r.stored.getTime() - r.created.getTime()));
-      scenario.waitedMs = Math.max(
-        ...rows.map((r) => r.stored.getTime() - (appendedAt.get(r.order_id) ?? r.stored.getTime())),
+      const waited = (r: { order_id: string; stored: Date }) =>
+        r.stored.getTime() - (appendedAt.get(r.order_id) ?? r.stored.getTime());
+      scenario.waitedMs = Math.max(...rows.map(waited));
+      const byPartition = [0, 1, 2].map((p) =>
+        Math.max(0, ...rows.filter((r) => partitionOf.get(r.order_id) === p).map(waited)),
       );
       say(
-        `${scenario.name}: rows ${rows.length}, longest created→stored ${createdToStored} ms, longest wait in the topic ${scenario.waitedMs} ms, producer ready ${scenario.recoveredMs ?? '?'} ms after the fault`,
+        `${scenario.name}: rows ${rows.length}, longest created→stored ${createdToStored} ms, longest wait in the topic ${scenario.waitedMs} ms (by partition ${byPartition.join(' / ')}${scenario.electedMs ? `; a new leader after ${scenario.electedMs} ms` : ''}), producer ready ${scenario.recoveredMs ?? '?'} ms after the fault`,
       );
     }
     say(

@@ -65,7 +65,8 @@ export async function coordinatorOf(kafka: Kafka, group: string): Promise<number
   const partitions = topics[0].partitions.length;
   let hash = 0;
   for (let i = 0; i < group.length; i += 1) hash = (Math.imul(31, hash) + group.charCodeAt(i)) | 0;
-  const partition = (hash & 0x7fffffff) % partitions;
+  // Kafka's Utils.abs: the absolute value, and 0 for the one int that has none.
+  const partition = hash === -0x80000000 ? 0 : Math.abs(hash) % partitions;
   return leaderOf(kafka, '__consumer_offsets', partition);
 }
 
