@@ -1,6 +1,6 @@
 import { ConsumerConfig, KafkaConfig } from '@app/config';
 import { OrderTopic } from '@app/contracts';
-import { kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
+import { KAFKA_RETRY, kafkaClientOptions, KafkaBatchServer } from '@app/kafka';
 import { RETRY_POLICY } from '@app/platform';
 import { hostname } from 'node:os';
 import { ConsumerState } from './consumer-state';
@@ -27,6 +27,14 @@ export function createConsumerServer(
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
         rebalanceTimeout: 60_000,
+        // A fetch that keeps failing (a dead leader until its partitions move, ~10 s) is retried for
+        // about the session before kafkajs restarts the consumer, which leaves and rejoins the group
+        // (a rebalance for every member). kafkajs's default, 5 retries, gives up within ~3 s.
+        retry: { ...KAFKA_RETRY, retries: 30 },
+        // How long the broker holds a fetch open when there is nothing new: the Java client's 500 ms,
+        // not kafkajs's 5 s. kafkajs restarts all of a consumer's fetches when one fails (a broker
+        // died) and first waits for the others to return: up to this long, every time.
+        maxWaitTimeInMs: 500,
       },
       // Start a new group at the earliest offset, so orders sent before the first consumer are not lost.
       subscribe: { fromBeginning: true },

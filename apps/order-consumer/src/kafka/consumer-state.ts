@@ -9,7 +9,7 @@ import { Observable } from 'rxjs';
 type Status = 'starting' | 'running' | 'rebalancing' | 'crashed' | 'stopped';
 
 /**
- * kafkajs fetches at least every maxWaitTime (5 s) and heartbeats every 3 s, and no batch blocks it
+ * kafkajs fetches at least every maxWaitTime (0.5 s) and heartbeats every 3 s, and no batch blocks it
  * longer than one bounded statement: this much silence means the broker is out of reach.
  */
 export const BROKER_SILENCE_MS = 20_000;
