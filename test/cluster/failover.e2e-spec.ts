@@ -290,6 +290,16 @@ describe('cluster: three brokers, leaders that move, replicas that fall behind, 
 
   it('a consumer cut off from the brokers (not the database) for longer than the session, then healed', async () => {
     await produceThrough('consumer cut off', 70, async () => {
+      // From two members sharing the partitions: after the nodes' return above, one may still be
+      // rejoining, and cutting it off then would time the end of that rebalance, not the session.
+      await eventually(
+        'both consumers to own partitions',
+        async () => {
+          const owned = await groupAssignment(ctx.kafka, ctx.group, ctx.topics.orders);
+          return owned.length === 2 && owned.every((partitions) => partitions.length > 0);
+        },
+        { timeoutMs: 90_000, intervalMs: 1_000 },
+      );
       const cutAt = Date.now();
       gated.child.kill('SIGUSR2');
       await eventually(
