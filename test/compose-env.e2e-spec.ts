@@ -7,8 +7,7 @@ import { killSpawnedApps, spawnBuiltApp } from './support/apps';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
 import { countOrders, MIGRATION_NAMES } from './support/orders';
-
-const ROOT = join(__dirname, '..');
+import { ROOT } from '../tools/lib/paths';
 
 /** A compose service's environment with ${VAR:-default} resolved to its default, as a fresh checkout has it. */
 function composeEnvironment(service: string): Record<string, string> {

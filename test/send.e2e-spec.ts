@@ -5,6 +5,7 @@ import { RunningConsumer, startConsumer } from './support/apps';
 import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
 import { readAll } from './support/kafka-helpers';
 import { countOrders } from './support/orders';
+import { ROOT } from '../tools/lib/paths';
 
 describe('npm run send -- <kind>: one record to watch', () => {
   let ctx: E2eContext;
@@ -22,7 +23,7 @@ describe('npm run send -- <kind>: one record to watch', () => {
 
   const send = (kind: string) =>
     execFileSync(process.execPath, ['-r', 'ts-node/register', join('tools', 'send.ts'), kind], {
-      cwd: join(__dirname, '..'),
+      cwd: ROOT,
       env: { ...process.env, ...ctx.env, TS_NODE_TRANSPILE_ONLY: 'true' },
       encoding: 'utf8',
     });

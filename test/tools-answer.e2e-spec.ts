@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../tools/lib/ports';
 import { E2eContext, setUpE2e } from './support/e2e-context';
+import { ROOT } from '../tools/lib/paths';
 
 interface Answer {
   code: number | null;
@@ -16,7 +17,7 @@ function run(tool: string, args: string[], env: Record<string, string>): Promise
     execFile(
       process.execPath,
       ['-r', 'ts-node/register', join('tools', tool), ...args],
-      { cwd: join(__dirname, '..'), env: { ...process.env, ...env }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const lines = `${stdout}${stderr}`.split('\n').filter((line) => line.trim() !== '');
         done({

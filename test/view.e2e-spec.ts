@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { App, demoControls, last, running, startApp, stop } from '../tools/demo/apps';
 import { LocalKafka } from '../tools/kafka/local-kafka';
+import { cacheDir } from '../tools/lib/paths';
 import { startView } from '@app/pipeline-view';
 import { caughtUp, E2eContext, setUpE2e } from './support/e2e-context';
 import { eventually } from './support/eventually';
@@ -12,7 +13,7 @@ import { countOrders } from './support/orders';
 import { proxyToDatabase, TcpProxy, viaProxy } from './support/tcp-proxy';
 
 /** Where the test leaves what the page looked like; docs/images holds copies of a run's. */
-const SCREENSHOTS = process.env.VIEW_SCREENSHOTS_DIR ?? join(__dirname, '..', '.cache', 'view-screenshots');
+const SCREENSHOTS = process.env.VIEW_SCREENSHOTS_DIR ?? cacheDir('view-screenshots');
 // Only a broker the harness started itself can be stopped and started again.
 const brokerDir = process.env.TEST_LOCAL_KAFKA_DIR;
 

